@@ -1,0 +1,35 @@
+package dev.pier.proxy.route;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One Ingress path: requests for {@link #host()} whose path matches {@link #path()} under {@link #pathType()} go to
+ * {@link #backend()}.
+ *
+ * @param host the rule's host in lower case: exact ({@code foo.example.com}), a one-label wildcard
+ *     ({@code *.example.com}), or empty for a rule without host
+ * @param path the path as the Ingress wrote it (starts with {@code /})
+ * @param pathType how {@link #path()} matches
+ * @param backend where matching requests go; null only for the built-in default backend, which answers 404
+ * @param source the Ingress the route came from; null for routes that come from Pier's own configuration
+ */
+public record Route(String host, String path, PathType pathType, Backend backend, Source source) {
+    public Route {
+        requireNonNull(host, "host");
+        requireNonNull(path, "path");
+        requireNonNull(pathType, "pathType");
+    }
+
+    /** The built-in default backend: no Service behind it, Pier answers 404 itself. */
+    public static final Route NOT_FOUND = new Route("", "/", PathType.PREFIX, null, null);
+
+    /** A default backend that forwards unmatched requests to a Service. */
+    public static Route defaultBackend(Backend backend, Source source) {
+        return new Route("", "/", PathType.PREFIX, requireNonNull(backend, "backend"), source);
+    }
+
+    /** True for the built-in default backend, which Pier answers itself with a 404. */
+    public boolean isBuiltInNotFound() {
+        return backend == null;
+    }
+}

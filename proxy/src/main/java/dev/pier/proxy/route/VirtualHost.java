@@ -1,0 +1,26 @@
+package dev.pier.proxy.route;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * All routes of one host, merged across Ingresses, in precedence order. Immutable.
+ *
+ * @param host the host in lower case: exact, {@code *.suffix}, or empty for the rules without host
+ * @param routes in match order: longest path first, Exact before Prefix at equal length
+ */
+public record VirtualHost(String host, List<Route> routes) {
+    public VirtualHost {
+        routes = List.copyOf(routes);
+    }
+
+    /** Compiles this host's routes for matching. */
+    PathMatcher[] compile() {
+        List<PathMatcher> matchers = new ArrayList<>(routes.size());
+        for (Route r : routes) {
+            matchers.add(new PathMatcher(r));
+        }
+        matchers.sort(PathMatcher.PRECEDENCE);
+        return matchers.toArray(PathMatcher[]::new);
+    }
+}
