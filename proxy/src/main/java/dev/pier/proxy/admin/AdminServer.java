@@ -1,0 +1,153 @@
+package dev.pier.proxy.admin;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.pier.proxy.ProxyConfig;
+import dev.pier.proxy.Transport;
+import dev.pier.proxy.route.ActiveRoutes;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The admin listener, on its own port and thread so it answers while traffic loops are busy: {@code /healthz} (the
+ * process is alive), {@code /readyz} (200 once the first configuration is in force, 503 before and while draining),
+ * {@code /routes} (the table in force, as JSON).
+ */
+public final class AdminServer implements AutoCloseable {
+    private final EventLoopGroup group;
+    private final Channel listener;
+
+    private AdminServer(EventLoopGroup group, Channel listener) {
+        this.group = group;
+        this.listener = listener;
+    }
+
+    /**
+     * @param ready whether Pier is ready for traffic; checked on every {@code /readyz}
+     */
+    public static AdminServer start(ProxyConfig config, ActiveRoutes routes, BooleanSupplier ready)
+            throws InterruptedException {
+        requireNonNull(routes, "routes");
+        requireNonNull(ready, "ready");
+        Transport transport = Transport.best();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pier-admin", true),
+                transport.ioHandlerFactory());
+        Handler handler = new Handler(routes, ready);
+        try {
+            Channel ch = new ServerBootstrap().group(group).channel(transport.serverChannel())
+                    .childHandler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel c) {
+                            c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(8192), handler);
+                        }
+                    })
+                    .bind(config.bindAddress(), config.adminPort()).sync().channel();
+            return new AdminServer(group, ch);
+        } catch (InterruptedException | RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        listener.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @ChannelHandler.Sharable
+    private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final ActiveRoutes routes;
+        private final BooleanSupplier ready;
+
+        Handler(ActiveRoutes routes, BooleanSupplier ready) {
+            this.routes = routes;
+            this.ready = ready;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) throws IOException {
+            String path = req.uri();
+            int q = path.indexOf('?');
+            if (q >= 0) {
+                path = path.substring(0, q);
+            }
+            FullHttpResponse res;
+            if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
+                res = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n");
+            } else {
+                res = switch (path) {
+                    case "/healthz" -> text(HttpResponseStatus.OK, "ok\n");
+                    case "/readyz" -> ready.getAsBoolean() ? text(HttpResponseStatus.OK, "ready\n")
+                            : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n");
+                    case "/routes" -> routes(ctx);
+                    default -> text(HttpResponseStatus.NOT_FOUND, "not found\n");
+                };
+            }
+            boolean keepAlive = HttpUtil.isKeepAlive(req);
+            HttpUtil.setKeepAlive(res, keepAlive);
+            var f = ctx.writeAndFlush(res);
+            if (!keepAlive) {
+                f.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        private FullHttpResponse routes(ChannelHandlerContext ctx) throws IOException {
+            ByteBuf body = ctx.alloc().buffer();
+            try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
+                RoutesJson.write(routes.published(), out);
+            } catch (IOException | RuntimeException e) {
+                body.release();
+                throw e;
+            }
+            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+            return res;
+        }
+
+        private static FullHttpResponse text(HttpResponseStatus status, String body) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                    Unpooled.wrappedBuffer(bytes));
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+            return res;
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}

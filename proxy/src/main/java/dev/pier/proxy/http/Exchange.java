@@ -1,0 +1,445 @@
+package dev.pier.proxy.http;
+
+import dev.pier.proxy.ProxyConfig;
+import dev.pier.proxy.route.Backend;
+import dev.pier.proxy.route.Endpoint;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request proxied to one backend: picks an endpoint, takes or opens an upstream connection, streams the request
+ * body up and the response down with backpressure, and gives the connection back to the pool when both ends allow it.
+ *
+ * <p>Failures before the response starts become a status: 502 (refused, reset, bad response), 504 (connect or upstream
+ * timeout). A failed connect is retried once on another endpoint; a pooled connection that turns out to be closed is
+ * retried once on a fresh connection, when no body bytes were sent. After the response has started a failure can only
+ * close the client connection.
+ *
+ * <p>Event-loop confined: the client channel and the upstream channel share one event loop. Ownership: request
+ * content handed to {@link #onRequestContent} and upstream messages handed to {@link #onUpstreamMessage} become this
+ * exchange's, which writes them on or releases them.
+ */
+final class Exchange {
+    private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+
+    private final ClientHandler client;
+    private final Channel clientChannel;
+    private final UpstreamPool pool;
+    private final ProxyConfig config;
+    private final HttpRequest head;
+    private final Backend backend;
+    private final HttpVersion clientVersion;
+    private final boolean headRequest;
+    private final boolean upgrade;
+    private boolean expectContinue;
+    private boolean clientKeepAlive;
+
+    private int endpointIndex;
+    private int connectAttempts;
+    private boolean staleRetried;
+
+    private Channel upstream;
+    private UpstreamHandler upstreamHandler;
+    private boolean reusedConnection;
+    private ArrayDeque<HttpContent> pending; // request content read while no upstream was attached (reconnecting)
+
+    private boolean requestComplete;
+    private boolean bodySent;
+    private boolean responseStarted;
+    private boolean skippingInterim;
+    private boolean switching;
+    private boolean upstreamReusable;
+    private boolean finished;
+    private boolean waitingForUpstreamWritable;
+    private boolean waitingForClientWritable;
+
+    private long lastActivityNanos;
+    private ScheduledFuture<?> timer;
+
+    Exchange(ClientHandler client, Channel clientChannel, UpstreamPool pool, ProxyConfig config, HttpRequest head,
+             Backend backend, HttpVersion clientVersion, boolean clientKeepAlive, boolean expectContinue,
+             boolean upgrade) {
+        this.client = client;
+        this.clientChannel = clientChannel;
+        this.pool = pool;
+        this.config = config;
+        this.head = head;
+        this.backend = backend;
+        this.clientVersion = clientVersion;
+        this.headRequest = "HEAD".equals(head.method().name());
+        this.clientKeepAlive = clientKeepAlive;
+        this.expectContinue = expectContinue;
+        this.upgrade = upgrade;
+        this.endpointIndex = pool.nextCursor() % backend.endpoints().size();
+    }
+
+    void start() {
+        acquire(true);
+    }
+
+    private void acquire(boolean allowPooled) {
+        Endpoint endpoint = backend.endpoints().get(endpointIndex);
+        Channel ch = allowPooled ? pool.pollIdle(endpoint) : null;
+        if (ch != null) {
+            reusedConnection = true;
+            attach(ch);
+            return;
+        }
+        reusedConnection = false;
+        ChannelFuture f = pool.connect(endpoint);
+        f.addListener((ChannelFutureListener) this::connected);
+    }
+
+    private void connected(ChannelFuture f) {
+        if (finished) {
+            f.channel().close();
+            return;
+        }
+        if (f.isSuccess()) {
+            attach(f.channel());
+            return;
+        }
+        Throwable cause = f.cause();
+        log.debug("connect to {} for {} failed: {}", backend.endpoints().get(endpointIndex), backend, cause.toString());
+        connectAttempts++;
+        int n = backend.endpoints().size();
+        if (connectAttempts < 2 && n > 1) {
+            endpointIndex = (endpointIndex + 1) % n;
+            acquire(true);
+            return;
+        }
+        fail(cause instanceof ConnectTimeoutException ? HttpResponseStatus.GATEWAY_TIMEOUT
+                : HttpResponseStatus.BAD_GATEWAY);
+    }
+
+    private void attach(Channel ch) {
+        upstream = ch;
+        upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
+        upstreamHandler.attach(this);
+        ch.write(head, ch.voidPromise());
+        if (requestComplete) { // a retry after the whole (bodyless) request had been read
+            ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+        }
+        ch.flush();
+        touch();
+        if (timer == null) {
+            timer = ch.eventLoop().schedule(this::checkTimeout, config.upstreamTimeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+        ch.read();
+        if (pending != null && !pending.isEmpty()) {
+            HttpContent c;
+            while (upstream == ch && (c = pending.poll()) != null) {
+                onRequestContent(c);
+            }
+        } else if (!requestComplete) {
+            if (expectContinue) {
+                expectContinue = false;
+                clientChannel.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                        HttpResponseStatus.CONTINUE), clientChannel.voidPromise());
+            }
+            client.readRequest();
+        }
+    }
+
+    /** A piece of the request body from the client; takes ownership. */
+    void onRequestContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (finished) {
+            content.release();
+            if (last) {
+                requestComplete = true;
+            }
+            return;
+        }
+        if (upstream == null) { // reconnecting: hold it until the new connection is there
+            if (pending == null) {
+                pending = new ArrayDeque<>(2);
+            }
+            pending.add(content);
+            return;
+        }
+        if (content.content().isReadable()
+                || (last && !((LastHttpContent) content).trailingHeaders().isEmpty())) {
+            bodySent = true;
+        }
+        touch();
+        upstream.writeAndFlush(content, upstream.voidPromise());
+        if (last) {
+            requestComplete = true;
+        } else if (upstream.isWritable()) {
+            client.readRequest();
+        } else {
+            waitingForUpstreamWritable = true;
+        }
+    }
+
+    void onUpstreamWritable() {
+        if (waitingForUpstreamWritable) {
+            waitingForUpstreamWritable = false;
+            client.readRequest();
+        }
+    }
+
+    void onClientWritable() {
+        if (waitingForClientWritable && upstream != null) {
+            waitingForClientWritable = false;
+            upstream.read();
+        }
+    }
+
+    /** A response head, body piece or (after a protocol switch) raw bytes from the upstream; takes ownership. */
+    void onUpstreamMessage(Object msg) {
+        touch();
+        if (msg instanceof HttpResponse response) {
+            if (response.decoderResult().isFailure() || responseStarted) {
+                ReferenceCountUtil.release(msg);
+                log.debug("bad response from {} for {}", upstream.remoteAddress(), backend);
+                upstreamFailed(null);
+                return;
+            }
+            int code = response.status().code();
+            if (code >= 100 && code < 200 && !(upgrade && code == 101)) {
+                skippingInterim = true; // 100 or 103: Pier answers Expect itself and does not relay hints
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            onResponseHead(response);
+            return;
+        }
+        if (msg instanceof HttpContent content) {
+            if (skippingInterim) {
+                content.release();
+                skippingInterim = !(content instanceof LastHttpContent);
+                return;
+            }
+            boolean last = content instanceof LastHttpContent;
+            if (last) {
+                onResponseEnd(content);
+            } else {
+                clientChannel.write(content, clientChannel.voidPromise());
+            }
+            return;
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    private void onResponseHead(HttpResponse response) {
+        responseStarted = true;
+        HttpHeaders h = response.headers();
+        switching = upgrade && response.status().code() == 101;
+        upstreamReusable = !switching && requestComplete && HttpUtil.isKeepAlive(response);
+        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+        boolean hasLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
+        String upgradeTo = switching ? h.get(HttpHeaderNames.UPGRADE) : null;
+        Headers.removeHopByHop(h);
+        if (switching) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            if (upgradeTo != null) {
+                h.set(HttpHeaderNames.UPGRADE, upgradeTo);
+            }
+        } else {
+            int code = response.status().code();
+            boolean bodyAllowed = !headRequest && code != 204 && code != 304;
+            if (!hasLength && !chunked && bodyAllowed) {
+                upstreamReusable = false; // the body ends when the upstream closes
+            }
+            if (!requestComplete) {
+                clientKeepAlive = false; // answered before the client finished sending: no reuse on either side
+            }
+            if (chunked || (!hasLength && bodyAllowed)) {
+                if (clientVersion.equals(HttpVersion.HTTP_1_1)) {
+                    h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                } else {
+                    clientKeepAlive = false; // HTTP/1.0 has no chunked: the close delimits the body
+                }
+            }
+            if (!clientKeepAlive) {
+                h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            } else if (!clientVersion.equals(HttpVersion.HTTP_1_1)) {
+                h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            }
+        }
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        clientChannel.write(response, clientChannel.voidPromise());
+    }
+
+    private void onResponseEnd(HttpContent last) {
+        cancelTimer();
+        if (switching) {
+            last.release();
+            switchToTunnel();
+            return;
+        }
+        finished = true;
+        releaseUpstream(upstreamReusable && requestComplete);
+        if (clientKeepAlive) {
+            clientChannel.writeAndFlush(last, clientChannel.voidPromise());
+            client.exchangeDone(this);
+        } else {
+            clientChannel.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    void onUpstreamReadComplete() {
+        clientChannel.flush();
+        if (finished || upstream == null) {
+            return;
+        }
+        if (clientChannel.isWritable()) {
+            upstream.read();
+        } else {
+            waitingForClientWritable = true;
+        }
+    }
+
+    /** The upstream connection closed or failed ({@code cause} null for a plain close). */
+    void onUpstreamClosed(Throwable cause) {
+        if (finished || upstream == null) {
+            return;
+        }
+        if (cause != null) {
+            log.debug("upstream {} failed for {}: {}", upstream.remoteAddress(), backend, cause.toString());
+        }
+        upstreamFailed(cause);
+    }
+
+    private void upstreamFailed(Throwable cause) {
+        releaseUpstream(false);
+        if (responseStarted) {
+            abort(); // the status line is gone: all we can do is cut the client off
+            return;
+        }
+        if (reusedConnection && !bodySent && !staleRetried) {
+            staleRetried = true; // the pooled connection had been closed by the upstream: once more, fresh
+            acquire(false);
+            return;
+        }
+        fail(HttpResponseStatus.BAD_GATEWAY);
+    }
+
+    /** The client connection closed while this exchange was active. */
+    void onClientClosed() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelTimer();
+        releasePending();
+        releaseUpstream(false);
+    }
+
+    private void checkTimeout() {
+        timer = null;
+        if (finished || switching) {
+            return;
+        }
+        long idle = System.nanoTime() - lastActivityNanos;
+        long limit = config.upstreamTimeout().toNanos();
+        if (idle < limit) {
+            timer = clientChannel.eventLoop().schedule(this::checkTimeout, limit - idle, TimeUnit.NANOSECONDS);
+            return;
+        }
+        log.debug("upstream timeout for {} after {}", backend, config.upstreamTimeout());
+        releaseUpstream(false);
+        if (responseStarted) {
+            abort();
+        } else {
+            fail(HttpResponseStatus.GATEWAY_TIMEOUT);
+        }
+    }
+
+    /** Answers the client with an error status; only before any of the response was sent. */
+    private void fail(HttpResponseStatus status) {
+        finished = true;
+        cancelTimer();
+        releasePending();
+        boolean close = !requestComplete || !clientKeepAlive;
+        ChannelFuture f = clientChannel.writeAndFlush(Responses.of(status, close));
+        if (close) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        } else {
+            client.exchangeDone(this);
+        }
+    }
+
+    private void abort() {
+        finished = true;
+        cancelTimer();
+        releasePending();
+        releaseUpstream(false);
+        clientChannel.close();
+    }
+
+    private void releaseUpstream(boolean reuse) {
+        Channel ch = upstream;
+        if (ch == null) {
+            return;
+        }
+        upstream = null;
+        upstreamHandler.detach();
+        if (reuse && ch.isActive()) {
+            pool.offer(upstreamHandler.endpoint(), ch);
+        } else {
+            ch.close();
+        }
+        upstreamHandler = null;
+    }
+
+    /** After a 101: both pipelines drop HTTP and relay bytes; the upstream connection leaves the pool for good. */
+    private void switchToTunnel() {
+        finished = true;
+        Channel up = upstream;
+        upstreamHandler.detach();
+        upstream = null;
+        upstreamHandler = null;
+
+        ChannelPipeline upPipeline = up.pipeline();
+        upPipeline.replace(UpstreamHandler.class, "tunnel", new TunnelHandler(clientChannel));
+        upPipeline.remove(PipelineNames.IDLE);
+        upPipeline.remove(PipelineNames.HTTP_CODEC);
+
+        client.switchToTunnel(up);
+        up.read();
+    }
+
+    private void touch() {
+        lastActivityNanos = System.nanoTime();
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void releasePending() {
+        if (pending != null) {
+            HttpContent c;
+            while ((c = pending.poll()) != null) {
+                c.release();
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.pier.proxy.http;
+
+import dev.pier.proxy.route.Endpoint;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The last handler of an upstream connection's pipeline. While an {@link Exchange} uses the connection it passes every
+ * event to it; while the connection waits in the pool it closes it on any data, error or idle timeout.
+ *
+ * <p>Event-loop confined. Ownership: messages are handed to the exchange, or released here when there is none.
+ */
+final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+    private final UpstreamPool pool;
+    private Endpoint endpoint;
+    private Exchange exchange;
+
+    UpstreamHandler(UpstreamPool pool) {
+        this.pool = pool;
+    }
+
+    void bind(Endpoint endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    Endpoint endpoint() {
+        return endpoint;
+    }
+
+    void attach(Exchange exchange) {
+        this.exchange = exchange;
+    }
+
+    void detach() {
+        this.exchange = null;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (exchange != null) {
+            exchange.onUpstreamMessage(msg);
+            return;
+        }
+        ReferenceCountUtil.release(msg); // an idle connection has nothing to say: it is no longer reusable
+        ctx.close();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.onUpstreamReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (exchange != null && ctx.channel().isWritable()) {
+            exchange.onUpstreamWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.onUpstreamClosed(null);
+        } else if (endpoint != null) {
+            pool.remove(endpoint, ctx.channel());
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (exchange != null) {
+            exchange.onUpstreamClosed(cause);
+        }
+        ctx.close();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && exchange == null) {
+            ctx.close();
+            return;
+        }
+        ReferenceCountUtil.release(evt);
+    }
+}
