@@ -30,7 +30,12 @@ public abstract class ProxyTestBase {
 
     @AfterEach
     void stopProxy() {
-        http.close();
+        http.shutdownNow(); // bounded: close() would wait for every exchange, WebSockets included
+        try {
+            http.awaitTermination(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         proxy.close();
     }
 

@@ -44,6 +44,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private Exchange exchange;
     private boolean discarding; // reading, and dropping, the rest of a request Pier answered itself
     private boolean closing;
+    private boolean awaitingMessage; // a read() was asked for and no message has come yet
 
     ClientHandler(ProxyContext shared) {
         this.shared = shared;
@@ -55,17 +56,31 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         Channel ch = ctx.channel();
         clientAddress = ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "";
         localPort = ch.localAddress() instanceof InetSocketAddress a ? Integer.toString(a.getPort()) : "";
-        ctx.read();
+        readRequest();
         ctx.fireChannelActive();
     }
 
     /** Asks for the next message from the client (body content, or the next request). */
     void readRequest() {
+        awaitingMessage = true;
         ctx.read();
+    }
+
+    /**
+     * FlowControlHandler counts a read cycle that ended without a whole message (say, half a header block) as
+     * satisfying our read(): ask again until a message comes.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (awaitingMessage && !closing) {
+            ctx.read();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        awaitingMessage = false;
         if (msg instanceof HttpRequest request) {
             try {
                 if (exchange != null || discarding || closing) {
@@ -88,7 +103,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 if (content instanceof LastHttpContent) {
                     discarding = false;
                 }
-                ctx.read();
+                readRequest();
             }
             return;
         }
@@ -211,7 +226,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         discarding = true; // the request's LastHttpContent is still to be read
         ctx.writeAndFlush(Responses.of(status, false), ctx.voidPromise());
-        ctx.read();
+        readRequest();
     }
 
     /** Answers with an error status and closes the connection once it is written. */
@@ -225,13 +240,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     void exchangeDone(Exchange done) {
         if (exchange == done) {
             exchange = null;
-            ctx.read();
+            readRequest();
         }
     }
 
     /** After a 101 from the upstream: this connection becomes a byte tunnel to {@code upstream}. */
     void switchToTunnel(Channel upstream) {
         exchange = null;
+        awaitingMessage = false;
         ChannelPipeline p = ctx.pipeline();
         p.remove(PipelineNames.IDLE);
         p.flush();

@@ -1,0 +1,158 @@
+package dev.pier.proxy.http;
+
+import static dev.pier.testing.Routes.backend;
+import static dev.pier.testing.Routes.prefix;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pier.proxy.ProxyTestBase;
+import dev.pier.testing.EchoUpstream;
+import dev.pier.testing.RawHttp;
+import dev.pier.testing.ScriptedUpstream;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** 502, 503, 504, retries and connection reuse against real and misbehaving upstreams. */
+class UpstreamFailureTest extends ProxyTestBase {
+
+    private static int closedPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void refusedConnectionIs502() throws Exception {
+        serve(prefix("example.com", "/", backend("gone", closedPort())));
+        HttpResponse<String> r = get("example.com", "/");
+        assertThat(r.statusCode()).isEqualTo(502);
+        assertThat(r.body()).isEqualTo("502 Bad Gateway\n");
+    }
+
+    @Test
+    void aRefusedEndpointIsRetriedOnAnother() throws Exception {
+        try (EchoUpstream live = new EchoUpstream("live")) {
+            serve(prefix("example.com", "/", backend("half", closedPort(), live.port())));
+            for (int i = 0; i < 6; i++) {
+                assertThat(get("example.com", "/" + i).statusCode()).isEqualTo(200);
+            }
+            assertThat(live.received()).hasSize(6);
+        }
+    }
+
+    @Test
+    void keepsAndReusesUpstreamConnections() throws Exception {
+        try (EchoUpstream up = new EchoUpstream("web")) {
+            serve(prefix("example.com", "/", backend("web", up.port())));
+            for (int i = 0; i < 20; i++) { // separate client connections, one event loop: one pooled connection
+                try (RawHttp c = new RawHttp(proxy.httpPort())) {
+                    c.send("GET /" + i + " HTTP/1.1\r\nHost: example.com\r\n\r\n");
+                    assertThat(c.read().status()).isEqualTo(200);
+                }
+            }
+            assertThat(up.received()).hasSize(20);
+            assertThat(up.connectionCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void roundRobinsOverReadyEndpoints() throws Exception {
+        try (EchoUpstream a = new EchoUpstream("a"); EchoUpstream b = new EchoUpstream("b")) {
+            serve(prefix("example.com", "/", backend("ab", a.port(), b.port())));
+            for (int i = 0; i < 10; i++) {
+                assertThat(get("example.com", "/").statusCode()).isEqualTo(200);
+            }
+            assertThat(a.received()).hasSize(5);
+            assertThat(b.received()).hasSize(5);
+        }
+    }
+
+    @Test
+    void silentUpstreamIs504() throws Exception {
+        try (ScriptedUpstream up = new ScriptedUpstream((s, u) -> {
+            u.readHead(s.getInputStream());
+            Thread.sleep(10_000);
+        })) {
+            serve(prefix("example.com", "/", backend("slow", up.port())));
+            long start = System.nanoTime();
+            HttpResponse<String> r = get("example.com", "/");
+            assertThat(r.statusCode()).isEqualTo(504);
+            assertThat((System.nanoTime() - start) / 1_000_000).isBetween(1000L, 5000L); // timeout is 1.5 s here
+        }
+    }
+
+    @Test
+    void resetBeforeTheResponseIs502() throws Exception {
+        try (ScriptedUpstream up = new ScriptedUpstream((s, u) -> {
+            u.readHead(s.getInputStream());
+            s.setSoLinger(true, 0); // RST
+            s.close();
+        })) {
+            serve(prefix("example.com", "/", backend("rst", up.port())));
+            assertThat(get("example.com", "/").statusCode()).isEqualTo(502);
+        }
+    }
+
+    @Test
+    void garbageResponseIs502() throws Exception {
+        try (ScriptedUpstream up = new ScriptedUpstream((s, u) -> {
+            u.readHead(s.getInputStream());
+            ScriptedUpstream.write(s, "SMTP READY\r\n\r\n");
+            Thread.sleep(2000);
+        })) {
+            serve(prefix("example.com", "/", backend("junk", up.port())));
+            assertThat(get("example.com", "/").statusCode()).isEqualTo(502);
+        }
+    }
+
+    @Test
+    void truncatedResponseClosesTheClientConnection() throws Exception {
+        try (ScriptedUpstream up = new ScriptedUpstream((s, u) -> {
+            u.readHead(s.getInputStream());
+            ScriptedUpstream.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part");
+            s.setSoLinger(true, 0);
+        })) {
+            serve(prefix("example.com", "/", backend("cut", up.port())));
+            try (RawHttp c = new RawHttp(proxy.httpPort())) {
+                c.send("GET / HTTP/1.1\r\nHost: example.com\r\n\r\n");
+                RawHttp.Response r = c.read(); // reads to EOF: the proxy cuts the client off at the truncation
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.bodyText()).isEqualTo("only part");
+                assertThat(c.closedWithin(1000)).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aPooledConnectionTheUpstreamClosedIsRetriedOnAFreshOne() throws Exception {
+        List<Socket> open = new ArrayList<>();
+        // Keeps each connection open after answering, without Connection: close, so the proxy pools it. The test
+        // then closes it behind the proxy's back: the next request lands on a dead pooled connection.
+        try (ScriptedUpstream up = new ScriptedUpstream((s, u) -> {
+            synchronized (open) {
+                open.add(s);
+            }
+            InputStream in = s.getInputStream();
+            while (!u.readHead(in).isEmpty()) {
+                ScriptedUpstream.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            }
+        })) {
+            serve(prefix("example.com", "/", backend("stale", up.port())));
+            assertThat(get("example.com", "/1").statusCode()).isEqualTo(200);
+            synchronized (open) {
+                for (Socket s : open) {
+                    s.shutdownInput(); // the script's read ends; the socket then closes quietly (FIN)
+                    s.close();
+                }
+            }
+            Thread.sleep(50);
+            assertThat(get("example.com", "/2").statusCode()).isEqualTo(200);
+            assertThat(up.accepted()).isEqualTo(2);
+        }
+    }
+}
