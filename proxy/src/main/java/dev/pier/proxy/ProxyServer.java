@@ -34,27 +34,19 @@ public final class ProxyServer implements AutoCloseable {
         requireNonNull(config, "config");
         requireNonNull(routes, "routes");
         Transport transport = Transport.best();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.ioThreads(),
+        int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads,
                 new DefaultThreadFactory("pier-io", true), transport.ioHandlerFactory());
         try {
             ServerBootstrap b = new ServerBootstrap();
             ProxyInitializers.configure(b, group, transport, config, routes);
             Channel ch = b.bind(config.bindAddress(), config.httpPort()).sync().channel();
-            log.info("HTTP on {} ({} transport, {} event loops)", ch.localAddress(), transport.name(),
-                    countLoops(group));
+            log.info("HTTP on {} ({} transport, {} event loops)", ch.localAddress(), transport.name(), threads);
             return new ProxyServer(group, ch);
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
-    }
-
-    private static int countLoops(EventLoopGroup group) {
-        int n = 0;
-        for (var ignored : group) {
-            n++;
-        }
-        return n;
     }
 
     /** The bound HTTP port (useful when configured as 0). */

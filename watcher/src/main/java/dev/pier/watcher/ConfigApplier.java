@@ -1,0 +1,56 @@
+package dev.pier.watcher;
+
+import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.watcher.translate.ClusterState;
+import dev.pier.watcher.translate.Problem;
+import dev.pier.watcher.translate.Translation;
+import dev.pier.watcher.translate.Translator;
+import dev.pier.watcher.translate.TranslatorConfig;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Translates a snapshot of objects, swaps the result in if it differs from the table in force, and reports problems:
+ * each one once when it appears and once when it is gone, not on every rebuild.
+ *
+ * <p>Confined to the control plane's one rebuild thread.
+ */
+public final class ConfigApplier {
+    private static final Logger log = LoggerFactory.getLogger(ConfigApplier.class);
+
+    private final ActiveRoutes routes;
+    private final TranslatorConfig config;
+    private Set<Problem> reported = Set.of();
+
+    public ConfigApplier(ActiveRoutes routes, TranslatorConfig config) {
+        this.routes = routes;
+        this.config = config;
+    }
+
+    public Translation apply(ClusterState state) {
+        long start = System.nanoTime();
+        Translation t = Translator.translate(state, config);
+        boolean swapped = routes.publish(t.table());
+        long micros = (System.nanoTime() - start) / 1000;
+        Set<Problem> now = new LinkedHashSet<>(t.problems());
+        for (Problem p : now) {
+            if (!reported.contains(p)) {
+                log.warn("{}", p);
+            }
+        }
+        for (Problem p : reported) {
+            if (!now.contains(p)) {
+                log.info("resolved: {} {}: {}", p.object(), p.field(), p.reason());
+            }
+        }
+        reported = now;
+        if (swapped) {
+            log.info("configuration {} in force: {} Ingresses, {} hosts, {} routes, {} problems (built in {} µs)",
+                    routes.published().generation(), t.served().size(), t.table().hosts().size(),
+                    t.table().routeCount(), t.problems().size(), micros);
+        }
+        return t;
+    }
+}

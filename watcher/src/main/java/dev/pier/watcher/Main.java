@@ -1,0 +1,154 @@
+package dev.pier.watcher;
+
+import dev.pier.proxy.ProxyConfig;
+import dev.pier.proxy.ProxyServer;
+import dev.pier.proxy.admin.AdminServer;
+import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.watcher.manifest.ManifestSource;
+import dev.pier.watcher.translate.ObjectRef;
+import dev.pier.watcher.translate.TranslatorConfig;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Pier's command line: parses flags, starts the admin server, the proxy and the configuration source. */
+@Command(name = "pier", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
+        description = "Pier: a Kubernetes Ingress controller.%n")
+public final class Main implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    @Option(names = "--manifests", paramLabel = "DIR",
+            description = "Serve the Kubernetes objects (Ingress, Service, EndpointSlice, ...) in the YAML/JSON files "
+                    + "below DIR, and follow their changes. No cluster needed.")
+    Path manifests;
+
+    @Option(names = "--bind-address", defaultValue = "0.0.0.0", description = "Address to listen on (${DEFAULT-VALUE}).")
+    InetAddress bindAddress;
+
+    @Option(names = "--http-port", defaultValue = "8080", description = "HTTP traffic port (${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--admin-port", defaultValue = "10254",
+            description = "Port of /healthz, /readyz and /routes (${DEFAULT-VALUE}).")
+    int adminPort;
+
+    @Option(names = "--ingress-class", defaultValue = TranslatorConfig.DEFAULT_INGRESS_CLASS,
+            description = "Pier's IngressClass name (${DEFAULT-VALUE}).")
+    String ingressClass;
+
+    @Option(names = "--controller-class", defaultValue = TranslatorConfig.DEFAULT_CONTROLLER_CLASS,
+            description = "The spec.controller of Pier's IngressClasses (${DEFAULT-VALUE}).")
+    String controllerClass;
+
+    @Option(names = "--watch-ingress-without-class",
+            description = "Also serve Ingresses that name no IngressClass.")
+    boolean watchWithoutClass;
+
+    @Option(names = "--default-backend-service", paramLabel = "NAMESPACE/NAME",
+            description = "Send requests no rule matches to the first port of this Service, instead of Pier's 404.")
+    String defaultBackendService;
+
+    @Option(names = "--io-threads", defaultValue = "0",
+            description = "Event-loop threads for traffic; 0 means one per CPU (${DEFAULT-VALUE}).")
+    int ioThreads;
+
+    @Option(names = "--upstream-connect-timeout", defaultValue = "5s", converter = DurationConverter.class,
+            description = "Time to connect to an endpoint before 504 (${DEFAULT-VALUE}).")
+    Duration connectTimeout;
+
+    @Option(names = "--upstream-timeout", defaultValue = "60s", converter = DurationConverter.class,
+            description = "Longest upstream silence during a request before 504 (${DEFAULT-VALUE}).")
+    Duration upstreamTimeout;
+
+    @Option(names = "--client-idle-timeout", defaultValue = "75s", converter = DurationConverter.class,
+            description = "Idle keep-alive client connections close after this (${DEFAULT-VALUE}).")
+    Duration clientIdleTimeout;
+
+    @Option(names = "--max-header-size", defaultValue = "32768",
+            description = "Largest request header block in bytes; larger gets 431 (${DEFAULT-VALUE}).")
+    int maxHeaderSize;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (manifests == null) {
+            System.err.println("pier: --manifests DIR is required: this version serves manifest directories only "
+                    + "(watching a cluster's API server is not built yet).");
+            return 2;
+        }
+        ObjectRef defaultBackend = null;
+        if (defaultBackendService != null) {
+            defaultBackend = ObjectRef.parse("Service", defaultBackendService);
+            if (defaultBackend == null) {
+                System.err.println("pier: --default-backend-service must be NAMESPACE/NAME, got " + defaultBackendService);
+                return 2;
+            }
+        }
+        ProxyConfig proxyConfig = ProxyConfig.defaults().withBindAddress(bindAddress).withPorts(httpPort, adminPort)
+                .withIoThreads(ioThreads).withLimits(8 * 1024, maxHeaderSize)
+                .withTimeouts(connectTimeout, upstreamTimeout, clientIdleTimeout);
+        TranslatorConfig translatorConfig = new TranslatorConfig(controllerClass, ingressClass, watchWithoutClass,
+                defaultBackend);
+
+        ActiveRoutes routes = new ActiveRoutes();
+        AdminServer admin = AdminServer.start(proxyConfig, routes, routes::ready);
+        ManifestSource source = new ManifestSource(manifests, new ConfigApplier(routes, translatorConfig));
+        source.start();
+        ProxyServer proxy = ProxyServer.start(proxyConfig, routes);
+        log.info("admin on port {}: /healthz /readyz /routes", admin.port());
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("shutting down");
+            proxy.close();
+            try {
+                source.close();
+            } catch (Exception e) {
+                log.debug("closing the manifest watcher", e);
+            }
+            admin.close();
+            stopped.countDown();
+        }, "pier-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    /** Durations as {@code 500ms}, {@code 5s}, {@code 2m}, or ISO-8601 ({@code PT5S}). */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.trim();
+            if (v.startsWith("P") || v.startsWith("p")) {
+                return Duration.parse(v);
+            }
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            }
+            long n = Long.parseLong(v.substring(0, v.length() - 1));
+            return switch (v.charAt(v.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                default -> throw new CommandLine.TypeConversionException("'" + value + "': use 500ms, 5s, 2m or 1h");
+            };
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"pier " + (v == null ? "dev" : v)};
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.pier.watcher.manifest;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesList;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Reads the Kubernetes objects in every {@code .yaml}, {@code .yml} and {@code .json} file below a directory, the
+ * same files a user would {@code kubectl apply}: multi-document YAML and {@code List} kinds included, parsed by
+ * fabric8. Objects without a namespace go to {@code default}.
+ *
+ * <p>A file that does not parse is reported with the parser's message, and the objects it held the last time it
+ * parsed are used instead: a typo in one file never takes down the routes of the others, or its own.
+ *
+ * <p>Confined to one thread (it remembers the last good objects of each file).
+ */
+public final class ManifestDirectory {
+    /** A file that could not be read or parsed. */
+    public record FileError(Path file, String message) {
+        @Override
+        public String toString() {
+            return file + ": " + message;
+        }
+    }
+
+    /** What the directory holds now. */
+    public record Snapshot(List<HasMetadata> objects, List<FileError> errors) {}
+
+    private final Path root;
+    private final KubernetesSerialization serialization = new KubernetesSerialization();
+    private final Map<Path, List<HasMetadata>> lastGood = new HashMap<>();
+
+    public ManifestDirectory(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Snapshot read() throws IOException {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(root)) {
+            files = walk.filter(Files::isRegularFile).filter(ManifestDirectory::isManifest).sorted().toList();
+        }
+        List<HasMetadata> objects = new ArrayList<>();
+        List<FileError> errors = new ArrayList<>();
+        Map<Path, List<HasMetadata>> seen = new HashMap<>();
+        for (Path file : files) {
+            try {
+                List<HasMetadata> parsed = parse(file);
+                seen.put(file, parsed);
+                objects.addAll(parsed);
+            } catch (IOException | RuntimeException e) {
+                errors.add(new FileError(root.relativize(file), message(e)));
+                List<HasMetadata> previous = lastGood.get(file);
+                if (previous != null) {
+                    seen.put(file, previous);
+                    objects.addAll(previous);
+                }
+            }
+        }
+        lastGood.clear();
+        lastGood.putAll(seen);
+        return new Snapshot(objects, errors);
+    }
+
+    static boolean isManifest(Path p) {
+        String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return !name.startsWith(".") && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"));
+    }
+
+    private List<HasMetadata> parse(Path file) throws IOException {
+        Object parsed;
+        try (InputStream in = Files.newInputStream(file)) {
+            parsed = serialization.unmarshal(in);
+        }
+        List<HasMetadata> out = new ArrayList<>();
+        collect(parsed, out);
+        for (HasMetadata o : out) {
+            if (o.getMetadata() == null || o.getMetadata().getName() == null) {
+                throw new IllegalArgumentException(o.getKind() + " without metadata.name");
+            }
+            if (o.getMetadata().getNamespace() == null || o.getMetadata().getNamespace().isEmpty()) {
+                o.getMetadata().setNamespace("default");
+            }
+        }
+        return out;
+    }
+
+    private static void collect(Object parsed, List<HasMetadata> out) {
+        if (parsed == null) {
+            return;
+        }
+        if (parsed instanceof KubernetesList list) {
+            list.getItems().forEach(i -> collect(i, out));
+        } else if (parsed instanceof List<?> docs) {
+            docs.forEach(d -> collect(d, out));
+        } else if (parsed instanceof HasMetadata o) {
+            out.add(o);
+        } else {
+            throw new IllegalArgumentException("not a Kubernetes object: " + parsed.getClass().getSimpleName());
+        }
+    }
+
+    private static String message(Throwable e) {
+        String m = e.getMessage();
+        Throwable cause = e.getCause();
+        if (cause != null && cause.getMessage() != null && (m == null || m.contains(cause.getClass().getName()))) {
+            m = cause.getMessage();
+        }
+        return m == null ? e.getClass().getSimpleName() : m.lines().limit(3).reduce((a, b) -> a + " " + b).orElse(m);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.pier.watcher.manifest;
+
+import dev.pier.watcher.ConfigApplier;
+import dev.pier.watcher.translate.ClusterState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Manifest mode: serves the objects in a directory and follows its changes. Every reload reads the whole tree,
+ * translates, and swaps the table in if it changed; reloads run one at a time on the watcher thread.
+ */
+public final class ManifestSource implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ManifestSource.class);
+
+    private final ManifestDirectory directory;
+    private final ConfigApplier applier;
+    private final ManifestWatcher watcher;
+
+    public ManifestSource(Path root, ConfigApplier applier) throws IOException {
+        if (!Files.isDirectory(root)) {
+            throw new IOException("--manifests " + root + ": not a directory");
+        }
+        this.directory = new ManifestDirectory(root);
+        this.applier = applier;
+        this.watcher = new ManifestWatcher(directory.root(), this::reload);
+    }
+
+    /** Loads the directory once (so the first table is in force on return), then follows changes. */
+    public void start() {
+        reload();
+        watcher.start();
+        log.info("watching {} for changes", directory.root());
+    }
+
+    private synchronized void reload() {
+        ManifestDirectory.Snapshot snapshot;
+        try {
+            snapshot = directory.read();
+        } catch (IOException e) {
+            log.error("cannot read {}: {}; keeping the configuration in force", directory.root(), e.toString());
+            return;
+        }
+        for (ManifestDirectory.FileError error : snapshot.errors()) {
+            log.warn("{} does not parse, its last good objects stay in force: {}", error.file(), error.message());
+        }
+        applier.apply(ClusterState.of(snapshot.objects()));
+    }
+
+    @Override
+    public void close() throws IOException {
+        watcher.close();
+    }
+}
