@@ -1,0 +1,149 @@
+package dev.pier.watcher.manifest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pier.proxy.ProxyConfig;
+import dev.pier.proxy.ProxyServer;
+import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.testing.EchoUpstream;
+import dev.pier.watcher.ConfigApplier;
+import dev.pier.watcher.translate.TranslatorConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Manifest mode end to end: files on disk, the real proxy, a real upstream, a real client. */
+class ManifestModeTest {
+    @TempDir
+    Path dir;
+    private EchoUpstream one;
+    private EchoUpstream two;
+    private ActiveRoutes routes;
+    private ManifestSource source;
+    private ProxyServer proxy;
+    private HttpClient http;
+
+    @BeforeEach
+    void start() throws Exception {
+        one = new EchoUpstream("one");
+        two = new EchoUpstream("two");
+        Files.writeString(dir.resolve("services.yaml"), service("one", one.port()) + "---\n" + service("two", two.port()));
+        Files.writeString(dir.resolve("ingress.yaml"), ingress("a.example.com", "one"));
+        routes = new ActiveRoutes();
+        source = new ManifestSource(dir, new ConfigApplier(routes, TranslatorConfig.defaults()));
+        source.start();
+        proxy = ProxyServer.start(ProxyConfig.defaults().withPorts(0, 0).withIoThreads(1), routes);
+        http = HttpClient.newHttpClient();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        http.shutdownNow();
+        proxy.close();
+        source.close();
+        one.close();
+        two.close();
+    }
+
+    private static String service(String name, int port) {
+        return """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: %1$s}
+                spec: {ports: [{name: http, port: 80}]}
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: %1$s-x, labels: {kubernetes.io/service-name: %1$s}}
+                addressType: IPv4
+                ports: [{name: http, port: %2$d}]
+                endpoints: [{addresses: [127.0.0.1]}]
+                """.formatted(name, port);
+    }
+
+    private static String ingress(String host, String service) {
+        return """
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata: {name: web}
+                spec:
+                  ingressClassName: pier
+                  rules:
+                    - host: %s
+                      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: %s, port: {number: 80}}}}]}
+                """.formatted(host, service);
+    }
+
+    private String get(String host) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + "/"))
+                .header("Host", host).build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() + " " + r.body().split(" ")[0].trim();
+    }
+
+    @Test
+    void servesTheDirectoryAsLoadedAtStart() throws Exception {
+        assertThat(routes.ready()).isTrue();
+        assertThat(get("a.example.com")).isEqualTo("200 one");
+        assertThat(get("b.example.com")).startsWith("404");
+    }
+
+    @Test
+    void followsEditsAdditionsAndDeletionsWithinASecond() throws Exception {
+        Files.writeString(dir.resolve("ingress.yaml"), ingress("a.example.com", "two"));
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(get("a.example.com")).isEqualTo("200 two"));
+
+        Path sub = Files.createDirectories(dir.resolve("more"));
+        Files.writeString(sub.resolve("b.yml"), ingress("b.example.com", "one").replace("name: web", "name: b"));
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(get("b.example.com")).isEqualTo("200 one"));
+
+        Files.delete(dir.resolve("ingress.yaml"));
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(get("a.example.com")).startsWith("404"));
+        assertThat(get("b.example.com")).isEqualTo("200 one");
+    }
+
+    @Test
+    void aFileThatDoesNotParseKeepsItsLastGoodObjects() throws Exception {
+        long generation = routes.published().generation();
+        Files.writeString(dir.resolve("ingress.yaml"), "apiVersion: networking.k8s.io/v1\nkind: Ingress\nspec: [oops\n");
+        Files.writeString(dir.resolve("other.yaml"), ingress("c.example.com", "two").replace("name: web", "name: c"));
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(get("c.example.com")).isEqualTo("200 two"));
+        assertThat(get("a.example.com")).isEqualTo("200 one"); // the broken file's Ingress still serves
+        assertThat(routes.published().generation()).isGreaterThan(generation);
+
+        Files.writeString(dir.resolve("ingress.yaml"), ingress("a.example.com", "two"));
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(get("a.example.com")).isEqualTo("200 two"));
+    }
+
+    @Test
+    void readsListKindsAndJson() throws Exception {
+        Files.writeString(dir.resolve("list.yaml"), """
+                apiVersion: v1
+                kind: List
+                items:
+                  - apiVersion: networking.k8s.io/v1
+                    kind: Ingress
+                    metadata: {name: listed, namespace: default}
+                    spec:
+                      ingressClassName: pier
+                      rules: [{host: l.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: one, port: {number: 80}}}}]}}]
+                """);
+        Files.writeString(dir.resolve("j.json"), """
+                {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "j"},
+                 "spec": {"ingressClassName": "pier", "rules": [{"host": "j.example.com", "http": {"paths": [
+                   {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "two", "port": {"number": 80}}}}]}}]}}
+                """);
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> {
+            assertThat(get("l.example.com")).isEqualTo("200 one");
+            assertThat(get("j.example.com")).isEqualTo("200 two");
+        });
+    }
+}
