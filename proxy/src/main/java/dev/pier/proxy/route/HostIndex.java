@@ -10,12 +10,14 @@ import java.util.Map;
  */
 final class HostIndex<V> {
     private final String[] keys;
+    private final int[] hashes; // compared before a key is dereferenced
     private final Object[] values;
     private final int mask;
 
     HostIndex(Map<String, V> entries) {
         int capacity = Integer.highestOneBit(Math.max(4, entries.size() * 2 - 1)) << 1;
         keys = new String[capacity];
+        hashes = new int[capacity];
         values = new Object[capacity];
         mask = capacity - 1;
         for (Map.Entry<String, V> e : entries.entrySet()) {
@@ -26,11 +28,13 @@ final class HostIndex<V> {
                     throw new IllegalArgumentException("host key must be lower case: " + key);
                 }
             }
-            int slot = hash(key, 0, key.length()) & mask;
+            int hash = hash(key, 0, key.length());
+            int slot = hash & mask;
             while (keys[slot] != null) {
                 slot = (slot + 1) & mask;
             }
             keys[slot] = key;
+            hashes[slot] = hash;
             values[slot] = e.getValue();
         }
     }
@@ -38,10 +42,11 @@ final class HostIndex<V> {
     /** The value for {@code host[start, end)} compared case-insensitively (ASCII), or null. Allocates nothing. */
     @SuppressWarnings("unchecked")
     V get(CharSequence host, int start, int end) {
-        int slot = hash(host, start, end) & mask;
+        int hash = hash(host, start, end);
+        int slot = hash & mask;
         String key;
         while ((key = keys[slot]) != null) {
-            if (equalsIgnoreAsciiCase(key, host, start, end)) {
+            if (hashes[slot] == hash && equalsIgnoreAsciiCase(key, host, start, end)) {
                 return (V) values[slot];
             }
             slot = (slot + 1) & mask;

@@ -3,11 +3,8 @@ package dev.pier.proxy.route;
 import java.util.Comparator;
 
 /**
- * A {@link Route} compiled for matching. Immutable.
- *
- * <p>For prefix types the rule path is stored without trailing slashes ({@code /foo/} becomes {@code /foo}, {@code /}
- * becomes the empty string), so a match is one region comparison plus a check that the request path ends or continues
- * with {@code /} right after it: element-wise matching without splitting either path.
+ * A {@link Route} with the path it matches on: as written for Exact, without trailing slashes for the prefix types.
+ * Used to order and de-duplicate a host's routes; {@link PathSet} does the matching. Immutable.
  */
 final class PathMatcher {
     /**
@@ -21,8 +18,8 @@ final class PathMatcher {
             .thenComparing(m -> m.route.pathType());
 
     final Route route;
-    private final String matchPath;
-    private final boolean exact;
+    final String matchPath;
+    final boolean exact;
 
     PathMatcher(Route route) {
         this.route = route;
@@ -33,20 +30,6 @@ final class PathMatcher {
     /** The key two routes of one host conflict on: same type semantics and same effective path. */
     String conflictKey() {
         return (exact ? "E:" : "P:") + matchPath;
-    }
-
-    /**
-     * Whether the path {@code uri[0, pathEnd)} matches. {@code uri} must be a normalized origin-form request target
-     * (it starts with {@code /}); anything from {@code pathEnd} on (the query) is ignored.
-     */
-    boolean matches(String uri, int pathEnd) {
-        int len = matchPath.length();
-        if (exact) {
-            return pathEnd == len && uri.startsWith(matchPath);
-        }
-        return pathEnd >= len
-                && uri.startsWith(matchPath)
-                && (pathEnd == len || uri.charAt(len) == '/');
     }
 
     static String stripTrailingSlashes(String path) {

@@ -24,19 +24,19 @@ public final class RouteTable {
 
     private final List<VirtualHost> hosts;
     private final Route defaultRoute;
-    private final HostIndex<PathMatcher[]> exactHosts;
-    private final HostIndex<PathMatcher[]> wildcardHosts;
+    private final HostIndex<PathSet> exactHosts;
+    private final HostIndex<PathSet> wildcardHosts;
     private final boolean hasWildcards;
-    private final PathMatcher[] anyHost;
+    private final PathSet anyHost;
 
     private RouteTable(List<VirtualHost> hosts, Route defaultRoute) {
         this.hosts = List.copyOf(hosts);
         this.defaultRoute = defaultRoute;
-        Map<String, PathMatcher[]> exact = new HashMap<>();
-        Map<String, PathMatcher[]> wildcard = new HashMap<>();
-        PathMatcher[] any = null;
+        Map<String, PathSet> exact = new HashMap<>();
+        Map<String, PathSet> wildcard = new HashMap<>();
+        PathSet any = null;
         for (VirtualHost vh : this.hosts) {
-            PathMatcher[] matchers = vh.compile();
+            PathSet matchers = vh.compile();
             if (vh.host().isEmpty()) {
                 any = matchers;
             } else if (vh.host().startsWith("*.")) {
@@ -63,12 +63,11 @@ public final class RouteTable {
      * @param pathEnd where the path ends in {@code uri} (the index of {@code ?}, or {@code uri.length()})
      */
     public Route match(CharSequence hostHeader, String uri, int pathEnd) {
-        PathMatcher[] candidates = candidates(hostHeader);
+        PathSet candidates = candidates(hostHeader);
         if (candidates != null) {
-            for (PathMatcher m : candidates) {
-                if (m.matches(uri, pathEnd)) {
-                    return m.route;
-                }
+            Route r = candidates.match(uri, pathEnd);
+            if (r != null) {
+                return r;
             }
         }
         return defaultRoute;
@@ -79,7 +78,7 @@ public final class RouteTable {
         return match(hostHeader, path, path.length());
     }
 
-    private PathMatcher[] candidates(CharSequence host) {
+    private PathSet candidates(CharSequence host) {
         if (host == null) {
             return anyHost;
         }
@@ -96,7 +95,7 @@ public final class RouteTable {
         if (end > 0 && host.charAt(end - 1) == '.') {
             end--;
         }
-        PathMatcher[] found = exactHosts.get(host, 0, end);
+        PathSet found = exactHosts.get(host, 0, end);
         if (found != null) {
             return found;
         }

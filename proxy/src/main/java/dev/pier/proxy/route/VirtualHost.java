@@ -15,12 +15,12 @@ public record VirtualHost(String host, List<Route> routes) {
     }
 
     /** Compiles this host's routes for matching. */
-    PathMatcher[] compile() {
+    PathSet compile() {
         List<PathMatcher> matchers = new ArrayList<>(routes.size());
         for (Route r : routes) {
             matchers.add(new PathMatcher(r));
         }
         matchers.sort(PathMatcher.PRECEDENCE);
-        return matchers.toArray(PathMatcher[]::new);
+        return new PathSet(matchers);
     }
 }
