@@ -22,7 +22,6 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
-import java.util.Iterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,32 +123,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         HttpHeaders headers = request.headers();
         HttpVersion version = request.protocolVersion();
 
-        String host = singleHost(headers);
-        if (host == MULTIPLE_HOSTS || (host == null && version.equals(HttpVersion.HTTP_1_1))) {
+        if (headers.getAll(HttpHeaderNames.HOST).size() > 1) {
             reject(HttpResponseStatus.BAD_REQUEST);
             return;
         }
-        String target = request.uri();
-        if (!target.isEmpty() && target.charAt(0) != '/') { // absolute-form: the authority replaces Host
-            int schemeEnd = target.indexOf("://");
-            String scheme = schemeEnd > 0 ? target.substring(0, schemeEnd) : "";
-            if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
-                reject(HttpResponseStatus.BAD_REQUEST);
-                return;
-            }
-            int pathStart = target.indexOf('/', schemeEnd + 3);
-            int queryStart = target.indexOf('?', schemeEnd + 3);
-            int authorityEnd = pathStart < 0 ? (queryStart < 0 ? target.length() : queryStart)
-                    : (queryStart < 0 ? pathStart : Math.min(pathStart, queryStart));
-            host = target.substring(schemeEnd + 3, authorityEnd);
+        RequestTarget target = RequestTarget.parse(request.uri());
+        String host = target == null || target.authority() == null ? headers.get(HttpHeaderNames.HOST)
+                : target.authority();
+        if (target == null || (host == null && version.equals(HttpVersion.HTTP_1_1))) {
+            reject(HttpResponseStatus.BAD_REQUEST);
+            return;
+        }
+        if (target.authority() != null) {
             headers.set(HttpHeaderNames.HOST, host);
-            String rest = target.substring(authorityEnd);
-            target = rest.isEmpty() || rest.charAt(0) != '/' ? "/" + rest : rest;
-        }
-        String normalized = PathNormalizer.normalize(target);
-        if (normalized == null) {
-            reject(HttpResponseStatus.BAD_REQUEST);
-            return;
         }
         boolean expectContinue = false;
         String expect = headers.get(HttpHeaderNames.EXPECT);
@@ -165,8 +151,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         boolean hasBody = chunked || HttpUtil.getContentLength(request, 0L) > 0;
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        int pathEnd = normalized.indexOf('?');
-        Route route = shared.routes().table().match(host, normalized, pathEnd < 0 ? normalized.length() : pathEnd);
+        Route route = shared.routes().table().match(host, target.uri(), target.pathEnd());
 
         if (route.isBuiltInNotFound()) {
             answer(HttpResponseStatus.NOT_FOUND, hasBody || !keepAlive);
@@ -179,43 +164,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
 
         boolean upgrade = Headers.isUpgradeRequest(headers);
-        String upgradeTo = upgrade ? headers.get(HttpHeaderNames.UPGRADE) : null;
-        Headers.removeHopByHop(headers);
-        if (upgrade) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-            headers.set(HttpHeaderNames.UPGRADE, upgradeTo);
-        }
+        Headers.removeHopByHop(headers, upgrade);
         if (chunked) {
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
-        headers.set(Headers.X_FORWARDED_FOR, clientAddress)
-                .set(Headers.X_REAL_IP, clientAddress)
-                .set(Headers.X_FORWARDED_PROTO, "http")
-                .set(Headers.X_FORWARDED_PORT, localPort);
-        if (host != null) {
-            headers.set(Headers.X_FORWARDED_HOST, host);
-        }
-        if (!headers.contains(Headers.X_REQUEST_ID)) {
-            headers.set(Headers.X_REQUEST_ID, Headers.newRequestId());
-        }
-        request.setUri(normalized);
+        Headers.setForwarding(headers, clientAddress, "http", host, localPort);
+        request.setUri(target.uri());
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
 
         exchange = new Exchange(this, ctx.channel(), shared.pool(ctx.channel().eventLoop()), shared.config(),
                 request, backend, version, keepAlive, expectContinue, upgrade);
         exchange.start();
-    }
-
-    private static final String MULTIPLE_HOSTS = new String("multiple");
-
-    /** The Host header, null when absent, {@link #MULTIPLE_HOSTS} when repeated. */
-    private static String singleHost(HttpHeaders headers) {
-        Iterator<String> it = headers.valueStringIterator(HttpHeaderNames.HOST);
-        if (!it.hasNext()) {
-            return null;
-        }
-        String host = it.next();
-        return it.hasNext() ? MULTIPLE_HOSTS : host;
     }
 
     /** Answers a routable request Pier serves itself (404, 503), keeping the connection when it can. */

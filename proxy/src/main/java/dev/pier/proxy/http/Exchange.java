@@ -251,14 +251,8 @@ final class Exchange {
         upstreamReusable = !switching && requestComplete && HttpUtil.isKeepAlive(response);
         boolean chunked = HttpUtil.isTransferEncodingChunked(response);
         boolean hasLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
-        String upgradeTo = switching ? h.get(HttpHeaderNames.UPGRADE) : null;
-        Headers.removeHopByHop(h);
-        if (switching) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-            if (upgradeTo != null) {
-                h.set(HttpHeaderNames.UPGRADE, upgradeTo);
-            }
-        } else {
+        Headers.removeHopByHop(h, switching);
+        if (!switching) {
             int code = response.status().code();
             boolean bodyAllowed = !headRequest && code != 204 && code != 304;
             if (!hasLength && !chunked && bodyAllowed) {

@@ -46,6 +46,37 @@ public final class Headers {
         }
     }
 
+    /**
+     * Removes the hop-by-hop fields; with {@code keepUpgrade}, a protocol switch survives as
+     * {@code Connection: upgrade} plus the original {@code Upgrade} value (WebSocket requests and their 101).
+     */
+    public static void removeHopByHop(HttpHeaders headers, boolean keepUpgrade) {
+        String upgradeTo = keepUpgrade ? headers.get(HttpHeaderNames.UPGRADE) : null;
+        removeHopByHop(headers);
+        if (upgradeTo != null) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            headers.set(HttpHeaderNames.UPGRADE, upgradeTo);
+        }
+    }
+
+    /**
+     * Sets what the upstream learns about the client: its address (incoming values are replaced, not trusted), the
+     * scheme, the host and port it asked for, and a request id (kept when the client sent one).
+     */
+    public static void setForwarding(HttpHeaders headers, String clientAddress, String proto, String host,
+                                     String localPort) {
+        headers.set(X_FORWARDED_FOR, clientAddress)
+                .set(X_REAL_IP, clientAddress)
+                .set(X_FORWARDED_PROTO, proto)
+                .set(X_FORWARDED_PORT, localPort);
+        if (host != null) {
+            headers.set(X_FORWARDED_HOST, host);
+        }
+        if (!headers.contains(X_REQUEST_ID)) {
+            headers.set(X_REQUEST_ID, newRequestId());
+        }
+    }
+
     /** True when the request asks to switch protocols (WebSocket and the like) with a well-formed Upgrade. */
     public static boolean isUpgradeRequest(HttpHeaders headers) {
         return headers.contains(HttpHeaderNames.UPGRADE)

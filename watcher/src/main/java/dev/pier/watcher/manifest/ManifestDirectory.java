@@ -37,7 +37,7 @@ public final class ManifestDirectory {
     public record Snapshot(List<HasMetadata> objects, List<FileError> errors) {}
 
     private final Path root;
-    private final KubernetesSerialization serialization = new KubernetesSerialization();
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
     private final Map<Path, List<HasMetadata>> lastGood = new HashMap<>();
 
     public ManifestDirectory(Path root) {
@@ -80,13 +80,21 @@ public final class ManifestDirectory {
         return !name.startsWith(".") && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"));
     }
 
-    private List<HasMetadata> parse(Path file) throws IOException {
-        Object parsed;
+    private static List<HasMetadata> parse(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            parsed = serialization.unmarshal(in);
+            return parse(in);
         }
+    }
+
+    /**
+     * The Kubernetes objects in one YAML or JSON stream: every document, the items of {@code List} kinds, each with
+     * namespace {@code default} when it names none.
+     *
+     * @throws RuntimeException when the stream does not parse or holds something other than named objects
+     */
+    public static List<HasMetadata> parse(InputStream in) {
         List<HasMetadata> out = new ArrayList<>();
-        collect(parsed, out);
+        collect(SERIALIZATION.unmarshal(in), out);
         for (HasMetadata o : out) {
             if (o.getMetadata() == null || o.getMetadata().getName() == null) {
                 throw new IllegalArgumentException(o.getKind() + " without metadata.name");

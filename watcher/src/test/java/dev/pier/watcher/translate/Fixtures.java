@@ -1,7 +1,7 @@
 package dev.pier.watcher.translate;
 
+import dev.pier.watcher.manifest.ManifestDirectory;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -9,24 +9,11 @@ import java.util.List;
 
 /** YAML fixtures, parsed by fabric8 as in manifest mode. */
 final class Fixtures {
-    private static final KubernetesSerialization YAML = new KubernetesSerialization();
-
     private Fixtures() {}
 
+    /** The objects in a YAML text, parsed exactly as manifest mode parses files. */
     static List<HasMetadata> objects(String yaml) {
-        Object parsed = YAML.unmarshal(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
-        List<HasMetadata> out = new ArrayList<>();
-        if (parsed instanceof List<?> list) {
-            list.forEach(o -> out.add((HasMetadata) o));
-        } else {
-            out.add((HasMetadata) parsed);
-        }
-        for (HasMetadata o : out) {
-            if (o.getMetadata().getNamespace() == null) {
-                o.getMetadata().setNamespace("default");
-            }
-        }
-        return out;
+        return new ArrayList<>(ManifestDirectory.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))));
     }
 
     /** A Service with one port named http (port 80) and a ready EndpointSlice for it on {@code ip:podPort}. */
