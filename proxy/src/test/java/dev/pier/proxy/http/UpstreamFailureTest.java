@@ -129,7 +129,7 @@ class UpstreamFailureTest extends ProxyTestBase {
     }
 
     @Test
-    void aPooledConnectionTheUpstreamClosedIsRetriedOnAFreshOne() throws Exception {
+    void anIdlePooledConnectionTheUpstreamClosedIsDroppedBeforeReuse() throws Exception {
         List<Socket> open = new ArrayList<>();
         // Keeps each connection open after answering, without Connection: close, so the proxy pools it. The test
         // then closes it behind the proxy's back: the next request lands on a dead pooled connection.
@@ -153,6 +153,25 @@ class UpstreamFailureTest extends ProxyTestBase {
             Thread.sleep(50);
             assertThat(get("example.com", "/2").statusCode()).isEqualTo(200);
             assertThat(up.accepted()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aRequestOnAPooledConnectionTheUpstreamClosesUnansweredIsRetriedOnAFreshOne() throws Exception {
+        // Each connection answers its first request, then reads the second and closes without a word: the race of an
+        // upstream keep-alive timeout against a request the proxy just sent on a pooled connection.
+        try (ScriptedUpstream up = new ScriptedUpstream((s, u) -> {
+            InputStream in = s.getInputStream();
+            u.readHead(in);
+            ScriptedUpstream.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            u.readHead(in);
+        })) {
+            serve(prefix("example.com", "/", backend("racy", up.port())));
+            assertThat(get("example.com", "/1").statusCode()).isEqualTo(200);
+            HttpResponse<String> second = get("example.com", "/2");
+            assertThat(second.statusCode()).isEqualTo(200); // 502 without the retry
+            assertThat(up.accepted()).isEqualTo(2);
+            assertThat(up.heads()).hasSize(3).allSatisfy(h -> assertThat(h).startsWith("GET /"));
         }
     }
 }
