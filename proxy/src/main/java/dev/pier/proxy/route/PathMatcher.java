@@ -4,7 +4,7 @@ import java.util.Comparator;
 
 /**
  * A {@link Route} with the path it matches on: as written for Exact, without trailing slashes for the prefix types.
- * Used to order and de-duplicate a host's routes; {@link PathSet} does the matching. Immutable.
+ * Used to order and de-duplicate a host's routes; {@link HostIndex} does the matching. Immutable.
  */
 final class PathMatcher {
     /**

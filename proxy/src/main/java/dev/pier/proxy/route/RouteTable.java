@@ -24,31 +24,37 @@ public final class RouteTable {
 
     private final List<VirtualHost> hosts;
     private final Route defaultRoute;
-    private final HostIndex<PathSet> exactHosts;
-    private final HostIndex<PathSet> wildcardHosts;
+    private final HostIndex exactHosts;
+    private final HostIndex wildcardHosts; // keyed ".example.com" for "*.example.com"
     private final boolean hasWildcards;
-    private final PathSet anyHost;
+    private final HostIndex anyHost; // the rules without host, under the empty key; null when there are none
+    private final int anyHostSlot;
 
     private RouteTable(List<VirtualHost> hosts, Route defaultRoute) {
         this.hosts = List.copyOf(hosts);
         this.defaultRoute = defaultRoute;
-        Map<String, PathSet> exact = new HashMap<>();
-        Map<String, PathSet> wildcard = new HashMap<>();
-        PathSet any = null;
+        List<String> exactKeys = new ArrayList<>();
+        List<List<PathMatcher>> exactRules = new ArrayList<>();
+        List<String> wildcardKeys = new ArrayList<>();
+        List<List<PathMatcher>> wildcardRules = new ArrayList<>();
+        List<PathMatcher> anyRules = null;
         for (VirtualHost vh : this.hosts) {
-            PathSet matchers = vh.compile();
-            if (vh.host().isEmpty()) {
-                any = matchers;
-            } else if (vh.host().startsWith("*.")) {
-                wildcard.put(vh.host().substring(1), matchers); // key ".example.com"
+            String host = vh.host();
+            if (host.isEmpty()) {
+                anyRules = vh.matchers();
+            } else if (host.startsWith("*.")) {
+                wildcardKeys.add(host.substring(1));
+                wildcardRules.add(vh.matchers());
             } else {
-                exact.put(vh.host(), matchers);
+                exactKeys.add(host);
+                exactRules.add(vh.matchers());
             }
         }
-        this.exactHosts = new HostIndex<>(exact);
-        this.wildcardHosts = new HostIndex<>(wildcard);
-        this.hasWildcards = !wildcard.isEmpty();
-        this.anyHost = any;
+        this.exactHosts = new HostIndex(exactKeys, exactRules);
+        this.wildcardHosts = new HostIndex(wildcardKeys, wildcardRules);
+        this.hasWildcards = !wildcardKeys.isEmpty();
+        this.anyHost = anyRules == null ? null : new HostIndex(List.of(""), List.of(anyRules));
+        this.anyHostSlot = anyHost == null ? -1 : anyHost.find("", 0, 0);
     }
 
     public static Builder builder() {
@@ -63,14 +69,15 @@ public final class RouteTable {
      * @param pathEnd where the path ends in {@code uri} (the index of {@code ?}, or {@code uri.length()})
      */
     public Route match(CharSequence hostHeader, String uri, int pathEnd) {
-        PathSet candidates = candidates(hostHeader);
-        if (candidates != null) {
-            Route r = candidates.match(uri, pathEnd);
-            if (r != null) {
-                return r;
-            }
+        Route r = null;
+        int found = hostHeader == null ? -1 : findHost(hostHeader);
+        if (found >= 0) {
+            r = (found & WILDCARD) != 0 ? wildcardHosts.match(found & ~WILDCARD, uri, pathEnd)
+                    : exactHosts.match(found, uri, pathEnd);
+        } else if (anyHost != null) {
+            r = anyHost.match(anyHostSlot, uri, pathEnd);
         }
-        return defaultRoute;
+        return r != null ? r : defaultRoute;
     }
 
     /** Convenience for callers with a bare path (tests, tools): {@code match(host, path, path.length())}. */
@@ -78,41 +85,41 @@ public final class RouteTable {
         return match(hostHeader, path, path.length());
     }
 
-    private PathSet candidates(CharSequence host) {
-        if (host == null) {
-            return anyHost;
+    private static final int WILDCARD = 1 << 30;
+
+    /** The exact host's slot, or the wildcard's slot marked {@link #WILDCARD}, or -1 for the host-less rules. */
+    private int findHost(CharSequence host) {
+        int length = host.length();
+        if (length > 0 && host.charAt(0) == '[') { // IPv6 literal, maybe with a port: never a configured host
+            return -1;
         }
-        int end = host.length();
-        if (end > 0 && host.charAt(0) == '[') { // IPv6 literal, maybe with a port: never a configured host
-            return anyHost;
-        }
-        for (int i = 0; i < end; i++) {
-            if (host.charAt(i) == ':') {
+        int end = length;
+        int hash = 0;
+        int hashBeforeLast = 0;
+        for (int i = 0; i < length; i++) { // one pass: find the port and hash what comes before it
+            char c = host.charAt(i);
+            if (c == ':') {
                 end = i;
                 break;
             }
+            hashBeforeLast = hash;
+            hash = 31 * hash + HostIndex.toLower(c);
         }
-        if (end > 0 && host.charAt(end - 1) == '.') {
+        if (end > 0 && host.charAt(end - 1) == '.') { // a fully qualified name: example.com.
             end--;
+            hash = hashBeforeLast;
         }
-        PathSet found = exactHosts.get(host, 0, end);
-        if (found != null) {
+        int found = exactHosts.find(host, 0, end, hash);
+        if (found >= 0 || !hasWildcards) {
             return found;
         }
-        if (hasWildcards) {
-            for (int i = 0; i < end; i++) {
-                if (host.charAt(i) == '.') {
-                    if (i > 0) {
-                        found = wildcardHosts.get(host, i, end);
-                    }
-                    break;
-                }
-            }
-            if (found != null) {
-                return found;
+        for (int i = 0; i < end; i++) {
+            if (host.charAt(i) == '.') {
+                found = i > 0 ? wildcardHosts.find(host, i, end) : -1;
+                return found >= 0 ? found | WILDCARD : -1;
             }
         }
-        return anyHost;
+        return -1;
     }
 
     /** Hosts sorted by name (the rules without host under the empty name), each with routes in match order. */

@@ -14,13 +14,13 @@ public record VirtualHost(String host, List<Route> routes) {
         routes = List.copyOf(routes);
     }
 
-    /** Compiles this host's routes for matching. */
-    PathSet compile() {
+    /** This host's routes as matchers, in precedence order. */
+    List<PathMatcher> matchers() {
         List<PathMatcher> matchers = new ArrayList<>(routes.size());
         for (Route r : routes) {
             matchers.add(new PathMatcher(r));
         }
         matchers.sort(PathMatcher.PRECEDENCE);
-        return new PathSet(matchers);
+        return matchers;
     }
 }
