@@ -4,14 +4,22 @@ import dev.pier.proxy.ProxyConfig;
 import dev.pier.proxy.ProxyServer;
 import dev.pier.proxy.admin.AdminServer;
 import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.watcher.cluster.ClusterSource;
 import dev.pier.watcher.manifest.ManifestSource;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import dev.pier.watcher.translate.ObjectRef;
 import dev.pier.watcher.translate.TranslatorConfig;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -26,8 +34,17 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--manifests", paramLabel = "DIR",
             description = "Serve the Kubernetes objects (Ingress, Service, EndpointSlice, ...) in the YAML/JSON files "
-                    + "below DIR, and follow their changes. No cluster needed.")
+                    + "below DIR, and follow their changes. No cluster needed. Without it, Pier watches the cluster.")
     Path manifests;
+
+    @Option(names = "--kubeconfig", paramLabel = "FILE",
+            description = "Watch the cluster of this kubeconfig (default: in-cluster config, else $KUBECONFIG or "
+                    + "~/.kube/config). Ignored with --manifests.")
+    Path kubeconfig;
+
+    @Option(names = "--watch-namespace", paramLabel = "NS", split = ",",
+            description = "Watch only these namespaces (repeatable or comma-separated); default all.")
+    List<String> watchNamespaces = new ArrayList<>();
 
     @Option(names = "--bind-address", defaultValue = "0.0.0.0", description = "Address to listen on (${DEFAULT-VALUE}).")
     InetAddress bindAddress;
@@ -81,11 +98,6 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (manifests == null) {
-            System.err.println("pier: --manifests DIR is required: this version serves manifest directories only "
-                    + "(watching a cluster's API server is not built yet).");
-            return 2;
-        }
         ObjectRef defaultBackend = null;
         if (defaultBackendService != null) {
             defaultBackend = ObjectRef.parse("Service", defaultBackendService);
@@ -101,9 +113,50 @@ public final class Main implements Callable<Integer> {
                 defaultBackend);
 
         ActiveRoutes routes = new ActiveRoutes();
-        AdminServer admin = AdminServer.start(proxyConfig, routes, routes::ready);
-        ManifestSource source = new ManifestSource(manifests, new ConfigApplier(routes, translatorConfig));
-        source.start();
+        ConfigApplier applier = new ConfigApplier(routes, translatorConfig);
+        AutoCloseable source;
+        BooleanSupplier ready;
+        Callable<Void> startSource;
+        if (manifests != null) {
+            ManifestSource manifestSource = new ManifestSource(manifests, applier);
+            source = manifestSource;
+            ready = routes::ready;
+            startSource = () -> {
+                manifestSource.start();
+                return null;
+            };
+        } else {
+            if (kubeconfig != null && !Files.isReadable(kubeconfig)) {
+                System.err.println("pier: --kubeconfig " + kubeconfig + ": no such readable file");
+                return 2;
+            }
+            KubernetesClient client = new KubernetesClientBuilder().withConfig(kubeconfig == null
+                    ? Config.autoConfigure(null) : Config.fromKubeconfig(kubeconfig.toFile())).build();
+            ClusterSource clusterSource = new ClusterSource(client, watchNamespaces, applier::apply,
+                    Duration.ofMillis(10), Duration.ofMillis(100));
+            source = () -> {
+                clusterSource.close();
+                client.close();
+            };
+            ready = clusterSource::ready;
+            startSource = () -> {
+                log.info("watching the Kubernetes API at {}", client.getConfiguration().getMasterUrl());
+                clusterSource.start(Duration.ofMinutes(2));
+                return null;
+            };
+        }
+        // Admin first: /healthz answers while the first configuration loads, /readyz says when it is in force.
+        AdminServer admin = AdminServer.start(proxyConfig, routes, ready);
+        try {
+            startSource.call();
+        } catch (Exception e) {
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+                    ? e.getCause() : e;
+            System.err.println("pier: cannot load the first configuration: " + cause);
+            admin.close();
+            source.close();
+            return 1;
+        }
         ProxyServer proxy = ProxyServer.start(proxyConfig, routes);
         log.info("admin on port {}: /healthz /readyz /routes", admin.port());
 

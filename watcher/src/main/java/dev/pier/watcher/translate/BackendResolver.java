@@ -13,9 +13,11 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPort;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -31,6 +33,7 @@ final class BackendResolver {
     private final Map<String, Service> services = new HashMap<>();
     private final Map<String, List<EndpointSlice>> slicesByService = new HashMap<>();
     private final Map<String, Endpoints> endpoints = new HashMap<>();
+    private final Set<String> looked = new HashSet<>();
 
     BackendResolver(ClusterState state) {
         for (Service s : state.services()) {
@@ -61,6 +64,7 @@ final class BackendResolver {
                     List<Problem> problems) {
         String portLabel = port == null ? "first" : port.getName() != null && !port.getName().isEmpty()
                 ? port.getName() : String.valueOf(port.getNumber());
+        looked.add(key(namespace, name));
         Service service = services.get(key(namespace, name));
         if (service == null) {
             String msg = "Service " + namespace + "/" + name + " not found";
@@ -98,6 +102,11 @@ final class BackendResolver {
             return new Backend(namespace, name, portLabel, List.of(), msg);
         }
         return new Backend(namespace, name, portLabel, List.copyOf(ready), null);
+    }
+
+    /** Every Service {@link #resolve} was asked for, as {@code namespace/name}. */
+    Set<String> lookedUp() {
+        return looked;
     }
 
     private static ServicePort findPort(List<ServicePort> ports, ServiceBackendPort ref) {

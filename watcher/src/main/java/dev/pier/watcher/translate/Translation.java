@@ -2,6 +2,7 @@ package dev.pier.watcher.translate;
 
 import dev.pier.proxy.route.RouteTable;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The result of a translation.
@@ -9,10 +10,14 @@ import java.util.List;
  * @param table the routes to serve
  * @param problems what could not be served as written, in a deterministic order
  * @param served the Ingresses Pier took (its class), whether or not all their rules could be served
+ * @param referencedServices every Service the table depends on, as {@code namespace/name}, found or not: a change to
+ *     any other Service (or its EndpointSlices) cannot change the table
  */
-public record Translation(RouteTable table, List<Problem> problems, List<ObjectRef> served) {
+public record Translation(RouteTable table, List<Problem> problems, List<ObjectRef> served,
+                          Set<String> referencedServices) {
     public Translation {
         problems = List.copyOf(problems);
         served = List.copyOf(served);
+        referencedServices = Set.copyOf(referencedServices);
     }
 }

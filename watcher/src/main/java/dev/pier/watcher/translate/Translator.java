@@ -92,7 +92,7 @@ public final class Translator {
         if (defaultRoute != null) {
             table.defaultRoute(defaultRoute);
         }
-        return new Translation(table.build(), problems, served);
+        return new Translation(table.build(), problems, served, resolver.lookedUp());
     }
 
     private static void addRule(IngressRule rule, String field, ObjectRef ref, Source source,

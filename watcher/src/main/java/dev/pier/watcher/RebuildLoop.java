@@ -1,0 +1,89 @@
+package dev.pier.watcher;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a stream of "something changed" signals into as few rebuilds as keep the proxy current: a signal schedules a
+ * build {@code holdoff} later, further signals push it back by {@code holdoff} again, but never past {@code maxDelay}
+ * after the first signal of the burst, so a steady stream of changes cannot starve rebuilds. Builds run one at a time
+ * on the loop's own thread; a signal during a build causes exactly one more.
+ *
+ * <p>Thread-safe: {@link #signal} may be called from any thread (informer callbacks); everything else runs on the loop
+ * thread.
+ */
+public final class RebuildLoop implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RebuildLoop.class);
+
+    private final Runnable build;
+    private final long holdoffNanos;
+    private final long maxDelayNanos;
+    private final ScheduledExecutorService executor;
+    // loop-thread state
+    private ScheduledFuture<?> scheduled;
+    private long burstStart;
+    private long deadline;
+
+    /**
+     * @param build the rebuild; runs on the loop thread, never concurrently with itself
+     */
+    public RebuildLoop(Runnable build, Duration holdoff, Duration maxDelay) {
+        this.build = build;
+        this.holdoffNanos = holdoff.toNanos();
+        this.maxDelayNanos = maxDelay.toNanos();
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pier-rebuild");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Something that may affect routing changed. Never blocks. */
+    public void signal() {
+        executor.execute(this::onSignal);
+    }
+
+    /** Runs a build now (on the loop thread) and waits for it: for the first build at startup. */
+    public void buildNow() throws Exception {
+        executor.submit(this::runBuild).get();
+    }
+
+    private void onSignal() {
+        long now = System.nanoTime();
+        if (scheduled == null) {
+            burstStart = now;
+        }
+        long next = Math.min(now + holdoffNanos, burstStart + maxDelayNanos);
+        if (scheduled != null) {
+            if (next == deadline) {
+                return;
+            }
+            scheduled.cancel(false);
+        }
+        deadline = next;
+        scheduled = executor.schedule(this::fire, Math.max(0, next - now), TimeUnit.NANOSECONDS);
+    }
+
+    private void fire() {
+        scheduled = null;
+        runBuild();
+    }
+
+    private void runBuild() {
+        try {
+            build.run();
+        } catch (RuntimeException e) {
+            log.error("rebuild failed; the configuration in force stays", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

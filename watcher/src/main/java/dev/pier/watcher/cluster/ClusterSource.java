@@ -1,0 +1,238 @@
+package dev.pier.watcher.cluster;
+
+import dev.pier.watcher.RebuildLoop;
+import dev.pier.watcher.translate.ClusterState;
+import dev.pier.watcher.translate.Translation;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Informable;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cluster mode: fabric8 shared informers for Ingress, IngressClass, Service, EndpointSlice and TLS Secret, in all
+ * namespaces or the watched ones. Informer callbacks only decide whether a change can affect routing and, if so,
+ * signal the {@link RebuildLoop}; the rebuild translates a snapshot of the informer caches, the same translation as
+ * manifest mode.
+ *
+ * <p>Changes that cannot affect routing do not rebuild: resyncs (same resourceVersion), status-only Ingress updates
+ * (same generation and annotations), Service status updates, and Services, EndpointSlices and Secrets that no taken
+ * Ingress references.
+ *
+ * <p>When the API server is unreachable the informers keep retrying and the last table keeps serving; the outage is
+ * logged once when it starts and once when every watch is back.
+ */
+public final class ClusterSource implements AutoCloseable {
+    static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
+    private static final Logger log = LoggerFactory.getLogger(ClusterSource.class);
+
+    private final KubernetesClient client;
+    private final List<String> namespaces;
+    private final Function<ClusterState, Translation> apply;
+    private final RebuildLoop loop;
+    private final List<SharedIndexInformer<Ingress>> ingresses = new ArrayList<>();
+    private final List<SharedIndexInformer<IngressClass>> ingressClasses = new ArrayList<>();
+    private final List<SharedIndexInformer<Service>> services = new ArrayList<>();
+    private final List<SharedIndexInformer<EndpointSlice>> slices = new ArrayList<>();
+    private final List<SharedIndexInformer<Secret>> secrets = new ArrayList<>();
+    private final List<SharedIndexInformer<?>> all = new ArrayList<>();
+    private final AtomicBoolean apiDown = new AtomicBoolean();
+    private volatile Set<String> referencedServices = Set.of();
+    private volatile boolean firstTableBuilt;
+
+    /**
+     * @param namespaces the namespaces to watch; empty for all
+     * @param apply translates and publishes a snapshot; called on the rebuild loop's thread
+     */
+    public ClusterSource(KubernetesClient client, List<String> namespaces, Function<ClusterState, Translation> apply,
+                         Duration holdoff, Duration maxDelay) {
+        this.client = client;
+        this.namespaces = List.copyOf(namespaces);
+        this.apply = apply;
+        this.loop = new RebuildLoop(this::rebuild, holdoff, maxDelay);
+    }
+
+    /** Starts the informers, waits until every one has listed, and builds the first table. */
+    public void start(Duration syncTimeout) throws Exception {
+        inform(ingresses, ns -> client.network().v1().ingresses().inNamespace(ns),
+                client.network().v1().ingresses().inAnyNamespace(), this::ingressChanged, o -> true);
+        all.add(register(ingressClasses, client.network().v1().ingressClasses().runnableInformer(0),
+                (a, b) -> !Objects.equals(a.getSpec(), b.getSpec()) || !Objects.equals(annotations(a), annotations(b)),
+                o -> true));
+        inform(services, ns -> client.services().inNamespace(ns), client.services().inAnyNamespace(),
+                (a, b) -> !Objects.equals(a.getSpec(), b.getSpec()), this::referenced);
+        inform(slices, ns -> client.discovery().v1().endpointSlices().inNamespace(ns),
+                client.discovery().v1().endpointSlices().inAnyNamespace(), (a, b) -> true, this::referencedSlice);
+        // The field selector keeps every other Secret (service-account tokens, Helm releases...) out of the cache on a
+        // real API server; the client-side filter does the same where field selectors are not honoured.
+        inform(secrets, ns -> client.secrets().inNamespace(ns).withField("type", TLS_SECRET_TYPE),
+                client.secrets().inAnyNamespace().withField("type", TLS_SECRET_TYPE), (a, b) -> true, o -> false);
+
+        List<CompletableFuture<Void>> started = new ArrayList<>();
+        for (SharedIndexInformer<?> informer : all) {
+            started.add(informer.start().toCompletableFuture());
+        }
+        CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
+                .get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        loop.buildNow();
+        log.info("{} informers synced ({}); first configuration built", all.size(),
+                namespaces.isEmpty() ? "all namespaces" : "namespaces " + String.join(", ", namespaces));
+    }
+
+    /** True once every informer has listed and the first table was built from them. */
+    public boolean ready() {
+        if (!firstTableBuilt) {
+            return false;
+        }
+        for (SharedIndexInformer<?> informer : all) {
+            if (!informer.hasSynced()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The objects in the informer caches now. */
+    public ClusterState snapshot() {
+        List<Secret> tls = new ArrayList<>();
+        for (Secret s : items(secrets)) {
+            if (TLS_SECRET_TYPE.equals(s.getType())) {
+                tls.add(s);
+            }
+        }
+        return new ClusterState(items(ingresses), items(ingressClasses), items(services), items(slices), List.of(),
+                tls);
+    }
+
+    private void rebuild() {
+        Translation t = apply.apply(snapshot());
+        referencedServices = t.referencedServices();
+        firstTableBuilt = true;
+    }
+
+    private <T extends HasMetadata, O extends Informable<T>> void inform(
+            List<SharedIndexInformer<T>> target, Function<String, O> inNamespace, Informable<T> anyNamespace,
+            Changed<T> changed, Predicate<T> relevant) {
+        if (namespaces.isEmpty()) {
+            all.add(register(target, anyNamespace.runnableInformer(0), changed, relevant));
+        } else {
+            for (String ns : namespaces) {
+                all.add(register(target, inNamespace.apply(ns).runnableInformer(0), changed, relevant));
+            }
+        }
+    }
+
+    private <T extends HasMetadata> SharedIndexInformer<T> register(List<SharedIndexInformer<T>> target,
+                                                                    SharedIndexInformer<T> informer,
+                                                                    Changed<T> changed, Predicate<T> relevant) {
+        informer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                apiUp();
+                if (relevant.test(obj)) {
+                    loop.signal();
+                }
+            }
+
+            @Override
+            public void onUpdate(T old, T now) {
+                apiUp();
+                if (!Objects.equals(old.getMetadata().getResourceVersion(), now.getMetadata().getResourceVersion())
+                        && changed.test(old, now) && (relevant.test(old) || relevant.test(now))) {
+                    loop.signal();
+                }
+            }
+
+            @Override
+            public void onDelete(T obj, boolean finalStateUnknown) {
+                apiUp();
+                if (relevant.test(obj)) {
+                    loop.signal();
+                }
+            }
+
+            @Override
+            public void onList(String resourceVersion, boolean initial) {
+                apiUp();
+            }
+        });
+        informer.exceptionHandler((started, error) -> {
+            if (apiDown.compareAndSet(false, true)) {
+                log.warn("Kubernetes API unreachable ({}); serving the last configuration, retrying", error.toString());
+            }
+            return true; // keep retrying, with fabric8's backoff
+        });
+        target.add(informer);
+        return informer;
+    }
+
+    private void apiUp() {
+        if (apiDown.get() && apiDown.compareAndSet(true, false)) {
+            log.info("Kubernetes API reachable again; caches resynced");
+        }
+    }
+
+    private boolean ingressChanged(Ingress a, Ingress b) {
+        // status writes (ours included) change the resourceVersion but neither the generation nor the annotations
+        return !Objects.equals(a.getMetadata().getGeneration(), b.getMetadata().getGeneration())
+                || !Objects.equals(annotations(a), annotations(b))
+                || a.getMetadata().getGeneration() == null; // objects without generation (tests): compare nothing
+    }
+
+    private boolean referenced(Service s) {
+        return referencedServices.contains(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName());
+    }
+
+    private boolean referencedSlice(EndpointSlice es) {
+        Map<String, String> labels = es.getMetadata().getLabels();
+        String service = labels == null ? null : labels.get("kubernetes.io/service-name");
+        return service != null && referencedServices.contains(es.getMetadata().getNamespace() + "/" + service);
+    }
+
+    private static Map<String, String> annotations(HasMetadata o) {
+        return o.getMetadata().getAnnotations() == null ? Map.of() : o.getMetadata().getAnnotations();
+    }
+
+    private static <T> List<T> items(List<SharedIndexInformer<T>> informers) {
+        if (informers.size() == 1) {
+            return informers.get(0).getStore().list();
+        }
+        List<T> out = new ArrayList<>();
+        for (SharedIndexInformer<T> informer : informers) {
+            out.addAll(informer.getStore().list());
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        loop.close();
+        for (SharedIndexInformer<?> informer : all) {
+            informer.stop();
+        }
+    }
+
+    /** Whether an update can matter, beyond a new resourceVersion. */
+    @FunctionalInterface
+    private interface Changed<T> {
+        boolean test(T old, T now);
+    }
+}
