@@ -6,6 +6,9 @@ import dev.pier.proxy.admin.AdminServer;
 import dev.pier.proxy.route.ActiveRoutes;
 import dev.pier.watcher.cluster.ClusterSource;
 import dev.pier.watcher.manifest.ManifestSource;
+import dev.pier.watcher.status.ClusterReporter;
+import dev.pier.watcher.status.Leadership;
+import dev.pier.watcher.translate.Translation;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -45,6 +48,26 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--watch-namespace", paramLabel = "NS", split = ",",
             description = "Watch only these namespaces (repeatable or comma-separated); default all.")
     List<String> watchNamespaces = new ArrayList<>();
+
+    @Option(names = "--publish-status-address", paramLabel = "ADDR", split = ",",
+            description = "Write these IPs/hostnames to status.loadBalancer of served Ingresses (cluster mode).")
+    List<String> publishStatusAddresses = new ArrayList<>();
+
+    @Option(names = "--publish-service", paramLabel = "NAMESPACE/NAME",
+            description = "Else write this Service's load-balancer addresses (or its ClusterIP) to Ingress status.")
+    String publishService;
+
+    @Option(names = "--election-id", defaultValue = "pier-leader",
+            description = "Name of the Lease the replicas elect a status writer with (${DEFAULT-VALUE}).")
+    String electionId;
+
+    @Option(names = "--election-namespace", paramLabel = "NS",
+            description = "Namespace of that Lease (default: $POD_NAMESPACE, else the client's namespace).")
+    String electionNamespace;
+
+    @Option(names = "--disable-leader-election",
+            description = "This replica always writes Ingress status and Events (single replica).")
+    boolean disableLeaderElection;
 
     @Option(names = "--bind-address", defaultValue = "0.0.0.0", description = "Address to listen on (${DEFAULT-VALUE}).")
     InetAddress bindAddress;
@@ -132,16 +155,36 @@ public final class Main implements Callable<Integer> {
             }
             KubernetesClient client = new KubernetesClientBuilder().withConfig(kubeconfig == null
                     ? Config.autoConfigure(null) : Config.fromKubeconfig(kubeconfig.toFile())).build();
-            ClusterSource clusterSource = new ClusterSource(client, watchNamespaces, applier::apply,
-                    Duration.ofMillis(10), Duration.ofMillis(100));
+            ObjectRef publish = null;
+            if (publishService != null && (publish = ObjectRef.parse("Service", publishService)) == null) {
+                System.err.println("pier: --publish-service must be NAMESPACE/NAME, got " + publishService);
+                return 2;
+            }
+            String identity = firstNonBlank(System.getenv("POD_NAME"), System.getenv("HOSTNAME"),
+                    "pier-" + Long.toHexString(System.nanoTime()));
+            ClusterReporter reporter = new ClusterReporter(client, publishStatusAddresses, publish, identity);
+            ClusterSource clusterSource = new ClusterSource(client, watchNamespaces, state -> {
+                Translation t = applier.apply(state);
+                reporter.offer(t, state.ingresses());
+                return t;
+            }, Duration.ofMillis(10), Duration.ofMillis(100));
+            Leadership[] leadership = new Leadership[1];
             source = () -> {
+                if (leadership[0] != null) {
+                    leadership[0].close(); // releases the Lease: another replica takes over at once
+                }
                 clusterSource.close();
+                reporter.close();
                 client.close();
             };
             ready = clusterSource::ready;
             startSource = () -> {
                 log.info("watching the Kubernetes API at {}", client.getConfiguration().getMasterUrl());
                 clusterSource.start(Duration.ofMinutes(2));
+                String ns = firstNonBlank(electionNamespace, System.getenv("POD_NAMESPACE"), client.getNamespace(),
+                        "default");
+                leadership[0] = disableLeaderElection ? Leadership.always(reporter::leading)
+                        : Leadership.elect(client, ns, electionId, identity, Duration.ofSeconds(30), reporter::leading);
                 return null;
             };
         }
@@ -174,6 +217,15 @@ public final class Main implements Callable<Integer> {
         }, "pier-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    private static String firstNonBlank(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v;
+            }
+        }
+        return null;
     }
 
     /** Durations as {@code 500ms}, {@code 5s}, {@code 2m}, or ISO-8601 ({@code PT5S}). */
