@@ -20,8 +20,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -55,6 +58,12 @@ public final class ClusterSource implements AutoCloseable {
     private final List<SharedIndexInformer<Secret>> secrets = new ArrayList<>();
     private final List<SharedIndexInformer<?>> all = new ArrayList<>();
     private final AtomicBoolean apiDown = new AtomicBoolean();
+    private final AtomicInteger outages = new AtomicInteger();
+    private final ScheduledExecutorService health = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pier-api-health");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile Set<String> referencedServices = Set.of();
     private volatile boolean firstTableBuilt;
 
@@ -93,6 +102,7 @@ public final class ClusterSource implements AutoCloseable {
         CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
                 .get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
         loop.buildNow();
+        health.scheduleWithFixedDelay(this::checkWatches, 1, 1, TimeUnit.SECONDS);
         log.info("{} informers synced ({}); first configuration built", all.size(),
                 namespaces.isEmpty() ? "all namespaces" : "namespaces " + String.join(", ", namespaces));
     }
@@ -146,7 +156,6 @@ public final class ClusterSource implements AutoCloseable {
         informer.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
-                apiUp();
                 if (relevant.test(obj)) {
                     loop.signal();
                 }
@@ -154,7 +163,6 @@ public final class ClusterSource implements AutoCloseable {
 
             @Override
             public void onUpdate(T old, T now) {
-                apiUp();
                 if (!Objects.equals(old.getMetadata().getResourceVersion(), now.getMetadata().getResourceVersion())
                         && changed.test(old, now) && (relevant.test(old) || relevant.test(now))) {
                     loop.signal();
@@ -163,31 +171,47 @@ public final class ClusterSource implements AutoCloseable {
 
             @Override
             public void onDelete(T obj, boolean finalStateUnknown) {
-                apiUp();
                 if (relevant.test(obj)) {
                     loop.signal();
                 }
             }
-
-            @Override
-            public void onList(String resourceVersion, boolean initial) {
-                apiUp();
-            }
         });
         informer.exceptionHandler((started, error) -> {
-            if (apiDown.compareAndSet(false, true)) {
-                log.warn("Kubernetes API unreachable ({}); serving the last configuration, retrying", error.toString());
-            }
+            apiLost(error.toString());
             return true; // keep retrying, with fabric8's backoff
         });
         target.add(informer);
         return informer;
     }
 
-    private void apiUp() {
-        if (apiDown.get() && apiDown.compareAndSet(true, false)) {
-            log.info("Kubernetes API reachable again; caches resynced");
+    /** Once a second: an outage starts when any watch is lost and ends when every informer watches again. */
+    private void checkWatches() {
+        boolean watching = true;
+        for (SharedIndexInformer<?> informer : all) {
+            watching &= informer.isWatching();
         }
+        if (!watching) {
+            apiLost("watch lost");
+        } else if (apiDown.compareAndSet(true, false)) {
+            log.info("Kubernetes API reachable again; every informer is watching");
+        }
+    }
+
+    private void apiLost(String why) {
+        if (apiDown.compareAndSet(false, true)) {
+            outages.incrementAndGet();
+            log.warn("Kubernetes API unreachable ({}); serving the last configuration while informers reconnect", why);
+        }
+    }
+
+    /** False during an API outage (the proxy keeps serving the last table). */
+    public boolean apiReachable() {
+        return !apiDown.get();
+    }
+
+    /** API outages seen since start. */
+    public int outages() {
+        return outages.get();
     }
 
     private boolean ingressChanged(Ingress a, Ingress b) {
@@ -224,6 +248,7 @@ public final class ClusterSource implements AutoCloseable {
 
     @Override
     public void close() {
+        health.shutdownNow();
         loop.close();
         for (SharedIndexInformer<?> informer : all) {
             informer.stop();
