@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,10 +24,12 @@ public final class ProxyServer implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel listener;
+    private final ProxyInitializers.Drainer drainer;
 
-    private ProxyServer(EventLoopGroup group, Channel listener) {
+    private ProxyServer(EventLoopGroup group, Channel listener, ProxyInitializers.Drainer drainer) {
         this.group = group;
         this.listener = listener;
+        this.drainer = drainer;
     }
 
     /** Binds the HTTP port and starts serving {@code routes}. */
@@ -39,10 +42,10 @@ public final class ProxyServer implements AutoCloseable {
                 new DefaultThreadFactory("pier-io", true), transport.ioHandlerFactory());
         try {
             ServerBootstrap b = new ServerBootstrap();
-            ProxyInitializers.configure(b, group, transport, config, routes);
+            ProxyInitializers.Drainer drainer = ProxyInitializers.configure(b, group, transport, config, routes);
             Channel ch = b.bind(config.bindAddress(), config.httpPort()).sync().channel();
             log.info("HTTP on {} ({} transport, {} event loops)", ch.localAddress(), transport.name(), threads);
-            return new ProxyServer(group, ch);
+            return new ProxyServer(group, ch, drainer);
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
@@ -54,10 +57,32 @@ public final class ProxyServer implements AutoCloseable {
         return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
+    /**
+     * Graceful stop: no new connections; idle keep-alive connections close now; requests in flight finish (their
+     * responses carry {@code Connection: close}) until {@code grace} has passed, then whatever is left is closed.
+     *
+     * @return the client connections that were still open when the grace period ended (0 when all finished)
+     */
+    public int drain(Duration grace) throws InterruptedException {
+        listener.close().syncUninterruptibly();
+        drainer.start();
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (drainer.open() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        int left = drainer.open();
+        if (left > 0) {
+            log.warn("{} connection(s) still busy after the {} grace period; closing them", left, grace);
+            drainer.closeAll();
+        }
+        return left;
+    }
+
     /** Stops accepting, closes every connection, and waits for the event loops to end. */
     @Override
     public void close() {
         listener.close().syncUninterruptibly();
+        drainer.closeAll();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

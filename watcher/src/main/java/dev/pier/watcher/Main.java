@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,6 +112,16 @@ public final class Main implements Callable<Integer> {
             description = "Idle keep-alive client connections close after this (${DEFAULT-VALUE}).")
     Duration clientIdleTimeout;
 
+    @Option(names = "--shutdown-delay", defaultValue = "5s", converter = DurationConverter.class,
+            description = "On SIGTERM, /readyz turns 503 and traffic is still accepted this long, so endpoint "
+                    + "controllers stop sending new connections first (${DEFAULT-VALUE}).")
+    Duration shutdownDelay;
+
+    @Option(names = "--shutdown-grace", defaultValue = "25s", converter = DurationConverter.class,
+            description = "Then requests in flight get this long to finish before connections are closed "
+                    + "(${DEFAULT-VALUE}).")
+    Duration shutdownGrace;
+
     @Option(names = "--max-header-size", defaultValue = "32768",
             description = "Largest request header block in bytes; larger gets 431 (${DEFAULT-VALUE}).")
     int maxHeaderSize;
@@ -189,7 +200,10 @@ public final class Main implements Callable<Integer> {
             };
         }
         // Admin first: /healthz answers while the first configuration loads, /readyz says when it is in force.
-        AdminServer admin = AdminServer.start(proxyConfig, routes, ready);
+        AtomicBoolean draining = new AtomicBoolean();
+        BooleanSupplier sourceReady = ready;
+        AdminServer admin = AdminServer.start(proxyConfig, routes,
+                () -> !draining.get() && sourceReady.getAsBoolean());
         try {
             startSource.call();
         } catch (Exception e) {
@@ -205,14 +219,23 @@ public final class Main implements Callable<Integer> {
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutting down");
+            draining.set(true);
+            log.info("shutting down: /readyz is 503; accepting traffic for {} more, then draining for up to {}",
+                    shutdownDelay, shutdownGrace);
+            try {
+                Thread.sleep(shutdownDelay.toMillis());
+                proxy.drain(shutdownGrace);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             proxy.close();
             try {
-                source.close();
+                source.close(); // cluster mode: releases the Lease so another replica leads at once
             } catch (Exception e) {
-                log.debug("closing the manifest watcher", e);
+                log.debug("closing the configuration source", e);
             }
             admin.close();
+            log.info("stopped");
             stopped.countDown();
         }, "pier-shutdown"));
         stopped.await();

@@ -55,8 +55,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         Channel ch = ctx.channel();
         clientAddress = ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "";
         localPort = ch.localAddress() instanceof InetSocketAddress a ? Integer.toString(a.getPort()) : "";
+        shared.clients().add(ch);
         readRequest();
         ctx.fireChannelActive();
+    }
+
+    /** Draining: closes the connection unless a request is in progress (that one closes when it ends). */
+    void closeIfIdle() {
+        if (exchange == null && !discarding) {
+            ctx.close();
+        }
+    }
+
+    boolean draining() {
+        return shared.draining();
     }
 
     /** Asks for the next message from the client (body content, or the next request). */
@@ -173,13 +185,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
 
         exchange = new Exchange(this, ctx.channel(), shared.pool(ctx.channel().eventLoop()), shared.config(),
-                request, backend, version, keepAlive, expectContinue, upgrade);
+                request, backend, version, keepAlive && !shared.draining(), expectContinue, upgrade);
         exchange.start();
     }
 
     /** Answers a routable request Pier serves itself (404, 503), keeping the connection when it can. */
     private void answer(HttpResponseStatus status, boolean close) {
-        if (close) {
+        if (close || shared.draining()) {
             reject(status);
             return;
         }
@@ -199,6 +211,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     void exchangeDone(Exchange done) {
         if (exchange == done) {
             exchange = null;
+            if (shared.draining()) {
+                ctx.close();
+                return;
+            }
             readRequest();
         }
     }

@@ -246,6 +246,9 @@ final class Exchange {
 
     private void onResponseHead(HttpResponse response) {
         responseStarted = true;
+        if (client.draining()) {
+            clientKeepAlive = false; // shutting down: this response is the connection's last
+        }
         HttpHeaders h = response.headers();
         switching = upgrade && response.status().code() == 101;
         upstreamReusable = !switching && requestComplete && HttpUtil.isKeepAlive(response);

@@ -3,6 +3,7 @@ package dev.pier.proxy.http;
 import dev.pier.proxy.ProxyConfig;
 import dev.pier.proxy.route.ActiveRoutes;
 import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
 import java.util.Map;
 
 /**
@@ -13,11 +14,28 @@ final class ProxyContext {
     private final ActiveRoutes routes;
     private final ProxyConfig config;
     private final Map<EventLoop, UpstreamPool> pools;
+    private final ChannelGroup clients;
+    private volatile boolean draining;
 
-    ProxyContext(ActiveRoutes routes, ProxyConfig config, Map<EventLoop, UpstreamPool> pools) {
+    ProxyContext(ActiveRoutes routes, ProxyConfig config, Map<EventLoop, UpstreamPool> pools, ChannelGroup clients) {
         this.routes = routes;
         this.config = config;
         this.pools = pools;
+        this.clients = clients;
+    }
+
+    /** Every open client connection (a ChannelGroup removes closed ones itself). */
+    ChannelGroup clients() {
+        return clients;
+    }
+
+    /** True once shutdown began: responses carry Connection: close and connections close after them. */
+    boolean draining() {
+        return draining;
+    }
+
+    void startDraining() {
+        draining = true;
     }
 
     ActiveRoutes routes() {

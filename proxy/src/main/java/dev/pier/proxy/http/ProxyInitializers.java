@@ -11,12 +11,14 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,14 +35,15 @@ public final class ProxyInitializers {
      * Configures {@code server} to proxy with the routes in force, using {@code group} for client and upstream
      * connections alike.
      */
-    public static void configure(ServerBootstrap server, EventLoopGroup group, Transport transport, ProxyConfig config,
-                                 ActiveRoutes routes) {
+    public static Drainer configure(ServerBootstrap server, EventLoopGroup group, Transport transport,
+                                    ProxyConfig config, ActiveRoutes routes) {
         Map<EventLoop, UpstreamPool> pools = new IdentityHashMap<>();
         for (EventExecutor executor : group) {
             EventLoop loop = (EventLoop) executor;
             pools.put(loop, newPool(loop, transport, config));
         }
-        ProxyContext shared = new ProxyContext(routes, config, Map.copyOf(pools));
+        ProxyContext shared = new ProxyContext(routes, config, Map.copyOf(pools),
+                new DefaultChannelGroup("pier-clients", GlobalEventExecutor.INSTANCE));
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxInitialLineLength())
                 .setMaxHeaderSize(config.maxHeaderSize())
@@ -64,6 +67,42 @@ public final class ProxyInitializers {
                                 .addLast(PipelineNames.CLIENT, new ClientHandler(shared));
                     }
                 });
+        return new Drainer(shared);
+    }
+
+    /** Ends client connections gracefully at shutdown. */
+    public static final class Drainer {
+        private final ProxyContext shared;
+
+        private Drainer(ProxyContext shared) {
+            this.shared = shared;
+        }
+
+        /**
+         * From now on every response carries {@code Connection: close} and its connection closes after it; idle
+         * keep-alive connections close now. Returns at once.
+         */
+        public void start() {
+            shared.startDraining();
+            for (Channel ch : shared.clients()) {
+                ch.eventLoop().execute(() -> {
+                    ClientHandler h = ch.pipeline().get(ClientHandler.class);
+                    if (h != null) {
+                        h.closeIfIdle();
+                    }
+                });
+            }
+        }
+
+        /** Client connections still open. */
+        public int open() {
+            return shared.clients().size();
+        }
+
+        /** Closes whatever is still open. */
+        public void closeAll() {
+            shared.clients().close().syncUninterruptibly();
+        }
     }
 
     private static UpstreamPool newPool(EventLoop loop, Transport transport, ProxyConfig config) {
