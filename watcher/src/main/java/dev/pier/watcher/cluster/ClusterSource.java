@@ -66,6 +66,7 @@ public final class ClusterSource implements AutoCloseable {
     });
     private volatile Set<String> referencedServices = Set.of();
     private volatile boolean firstTableBuilt;
+    private volatile boolean synced; // no build from partial caches: informers list in parallel
 
     /**
      * @param namespaces the namespaces to watch; empty for all
@@ -101,6 +102,7 @@ public final class ClusterSource implements AutoCloseable {
         }
         CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
                 .get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        synced = true;
         loop.buildNow();
         health.scheduleWithFixedDelay(this::checkWatches, 1, 1, TimeUnit.SECONDS);
         log.info("{} informers synced ({}); first configuration built", all.size(),
@@ -133,6 +135,9 @@ public final class ClusterSource implements AutoCloseable {
     }
 
     private void rebuild() {
+        if (!synced) {
+            return; // signals from the initial lists: the first build runs once every informer has listed
+        }
         Translation t = apply.apply(snapshot());
         referencedServices = t.referencedServices();
         firstTableBuilt = true;

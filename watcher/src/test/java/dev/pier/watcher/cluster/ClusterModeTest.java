@@ -168,4 +168,25 @@ class ClusterModeTest {
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(get("a.example.com")).isEqualTo("200 two"));
         assertThat(builds.get()).isGreaterThan(before);
     }
+
+    @Test
+    void theFirstTableIsBuiltFromCompleteCachesNotFromWhateverListedFirst() throws Exception {
+        source.close();
+        for (int i = 0; i < 200; i++) { // enough objects that the informers' lists interleave
+            create(service("default", "s" + i));
+            create(slice("default", "s" + i, one.port()));
+            create(ingress("default", "i" + i, "pier", "h" + i + ".example.com", "s" + i));
+        }
+        List<Integer> problemsPerBuild = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ConfigApplier applier = new ConfigApplier(routes, TranslatorConfig.defaults());
+        source = new ClusterSource(client, List.of(), state -> {
+            var t = applier.apply(state);
+            problemsPerBuild.add(t.problems().size());
+            return t;
+        }, Duration.ofMillis(1), Duration.ofMillis(5));
+        source.start(Duration.ofSeconds(10));
+        Thread.sleep(300);
+        assertThat(problemsPerBuild).isNotEmpty().containsOnly(0);
+        assertThat(routes.table().routeCount()).isEqualTo(200);
+    }
 }
