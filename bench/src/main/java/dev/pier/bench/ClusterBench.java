@@ -74,7 +74,7 @@ public final class ClusterBench {
             long t1 = System.nanoTime();
             try (ClusterSource source = new ClusterSource(client, List.of(), applier::apply, Duration.ofMillis(10),
                     Duration.ofMillis(100));
-                 ProxyServer proxy = ProxyServer.start(ProxyConfig.defaults().withPorts(0, 0).withIoThreads(1),
+                 ProxyServer proxy = ProxyServer.start(ProxyConfig.defaults().withPorts(0, 0, 0).withIoThreads(1),
                          routes)) {
                 source.start(Duration.ofMinutes(5));
                 System.out.printf("informers synced and first table built in %d ms (%d routes)%n",

@@ -17,6 +17,7 @@ import java.time.Duration;
  * @param clientIdleTimeout how long an idle keep-alive client connection stays open
  * @param upstreamIdleTimeout how long an unused pooled upstream connection stays open
  * @param maxIdleConnectionsPerEndpoint pooled idle connections kept per endpoint and event loop
+ * @param tls the HTTPS listener's settings
  */
 public record ProxyConfig(
         InetAddress bindAddress,
@@ -29,35 +30,86 @@ public record ProxyConfig(
         Duration upstreamTimeout,
         Duration clientIdleTimeout,
         Duration upstreamIdleTimeout,
-        int maxIdleConnectionsPerEndpoint) {
+        int maxIdleConnectionsPerEndpoint,
+        Tls tls) {
+
+    /** The Strict-Transport-Security value ingress-nginx sends by default. */
+    public static final String DEFAULT_HSTS = "max-age=31536000; includeSubDomains";
 
     public static ProxyConfig defaults() {
         return new ProxyConfig(InetAddress.getLoopbackAddress(), 8080, 10254, 0, 8 * 1024, 32 * 1024,
-                Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(75), Duration.ofSeconds(60), 64);
+                Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(75), Duration.ofSeconds(60), 64,
+                new Tls(8443, TlsEngine.AUTO, DEFAULT_HSTS, 443, true, Duration.ofSeconds(10)));
+    }
+
+    /**
+     * HTTPS settings.
+     *
+     * @param port the HTTPS listener's port; 0 picks a free one (tests); -1 serves no HTTPS
+     * @param engine which TLS implementation to use
+     * @param hsts the Strict-Transport-Security value for HTTPS responses of hosts with a certificate of their own;
+     *     null sends none
+     * @param redirectPort the port in the Location of HTTP-to-HTTPS redirects (443 leaves it out): the port clients
+     *     reach the HTTPS listener on, which behind a Service is not {@code port}
+     * @param http2 offer HTTP/2 through ALPN
+     * @param handshakeTimeout how long a client may take to complete its TLS handshake
+     */
+    public record Tls(int port, TlsEngine engine, String hsts, int redirectPort, boolean http2,
+                      Duration handshakeTimeout) {
+        public Tls withPort(int v) {
+            return new Tls(v, engine, hsts, redirectPort, http2, handshakeTimeout);
+        }
+
+        public Tls withEngine(TlsEngine v) {
+            return new Tls(port, v, hsts, redirectPort, http2, handshakeTimeout);
+        }
+
+        public Tls withHsts(String v) {
+            return new Tls(port, engine, v, redirectPort, http2, handshakeTimeout);
+        }
+
+        public Tls withRedirectPort(int v) {
+            return new Tls(port, engine, hsts, v, http2, handshakeTimeout);
+        }
+
+        public Tls withHttp2(boolean v) {
+            return new Tls(port, engine, hsts, redirectPort, v, handshakeTimeout);
+        }
+    }
+
+    /** The TLS implementation: OpenSSL (BoringSSL through netty-tcnative) when it loads, else the JDK's. */
+    public enum TlsEngine { AUTO, OPENSSL, JDK }
+
+    public ProxyConfig withTls(Tls v) {
+        return new ProxyConfig(bindAddress, httpPort, adminPort, ioThreads, maxInitialLineLength, maxHeaderSize,
+                connectTimeout, upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint,
+                v);
     }
 
     public ProxyConfig withBindAddress(InetAddress v) {
         return new ProxyConfig(v, httpPort, adminPort, ioThreads, maxInitialLineLength, maxHeaderSize, connectTimeout,
-                upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint);
+                upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint, tls);
     }
 
-    public ProxyConfig withPorts(int http, int admin) {
+    /** Sets the HTTP, HTTPS (-1: none) and admin ports; 0 picks a free one. */
+    public ProxyConfig withPorts(int http, int https, int admin) {
         return new ProxyConfig(bindAddress, http, admin, ioThreads, maxInitialLineLength, maxHeaderSize,
-                connectTimeout, upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint);
+                connectTimeout, upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint,
+                tls.withPort(https));
     }
 
     public ProxyConfig withIoThreads(int v) {
         return new ProxyConfig(bindAddress, httpPort, adminPort, v, maxInitialLineLength, maxHeaderSize,
-                connectTimeout, upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint);
+                connectTimeout, upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint, tls);
     }
 
     public ProxyConfig withLimits(int initialLine, int headerSize) {
         return new ProxyConfig(bindAddress, httpPort, adminPort, ioThreads, initialLine, headerSize, connectTimeout,
-                upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint);
+                upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint, tls);
     }
 
     public ProxyConfig withTimeouts(Duration connect, Duration upstream, Duration clientIdle) {
         return new ProxyConfig(bindAddress, httpPort, adminPort, ioThreads, maxInitialLineLength, maxHeaderSize,
-                connect, upstream, clientIdle, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint);
+                connect, upstream, clientIdle, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint, tls);
     }
 }

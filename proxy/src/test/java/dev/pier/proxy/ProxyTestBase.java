@@ -18,7 +18,7 @@ public abstract class ProxyTestBase {
     protected HttpClient http;
 
     protected ProxyConfig config() {
-        return ProxyConfig.defaults().withPorts(0, 0).withIoThreads(1)
+        return ProxyConfig.defaults().withPorts(0, 0, 0).withIoThreads(1)
                 .withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofSeconds(75));
     }
 

@@ -8,6 +8,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -19,9 +23,12 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +43,17 @@ import org.slf4j.LoggerFactory;
 final class ClientHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
 
+    private static final List<AsciiString> HTTP2_EXTENSION_HEADERS = List.of(
+            HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text(),
+            HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(),
+            HttpConversionUtil.ExtensionHeaderNames.PATH.text(),
+            HttpConversionUtil.ExtensionHeaderNames.STREAM_PROMISE_ID.text(),
+            HttpConversionUtil.ExtensionHeaderNames.STREAM_DEPENDENCY_ID.text(),
+            HttpConversionUtil.ExtensionHeaderNames.STREAM_WEIGHT.text());
+
     private final ProxyContext shared;
+    private final boolean secure;
+    private final boolean http2;
     private ChannelHandlerContext ctx;
     private String clientAddress;
     private String localPort;
@@ -45,19 +62,40 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
     private boolean awaitingMessage; // a read() was asked for and no message has come yet
 
-    ClientHandler(ProxyContext shared) {
+    /**
+     * @param secure the connection is TLS: requests are forwarded as https and never redirected to it
+     * @param http2 the channel is one HTTP/2 stream (its request arrives converted to HTTP/1.1 objects)
+     */
+    ClientHandler(ProxyContext shared, boolean secure, boolean http2) {
         this.shared = shared;
+        this.secure = secure;
+        this.http2 = http2;
+    }
+
+    /** Added to a connection already open (HTTPS, once ALPN chose HTTP/1.1): start now. */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) {
+            start(ctx);
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        start(ctx);
+        ctx.fireChannelActive();
+    }
+
+    private void start(ChannelHandlerContext ctx) {
+        if (this.ctx != null) {
+            return;
+        }
         this.ctx = ctx;
         Channel ch = ctx.channel();
         clientAddress = ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "";
         localPort = ch.localAddress() instanceof InetSocketAddress a ? Integer.toString(a.getPort()) : "";
         shared.clients().add(ch);
         readRequest();
-        ctx.fireChannelActive();
     }
 
     /** Draining: closes the connection unless a request is in progress (that one closes when it ends). */
@@ -92,6 +130,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         awaitingMessage = false;
+        if (msg instanceof FullHttpRequest full && full.decoderResult().isSuccess()) {
+            // HTTP/2 gives a whole request when its HEADERS frame ends the stream: handle it as head plus last content.
+            HttpRequest head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(),
+                    full.headers());
+            channelRead(ctx, head);
+            channelRead(ctx, new DefaultLastHttpContent(full.content(), full.trailingHeaders())); // takes the content
+            return;
+        }
         if (msg instanceof HttpRequest request) {
             try {
                 if (exchange != null || discarding || closing) {
@@ -169,6 +215,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             answer(HttpResponseStatus.NOT_FOUND, hasBody || !keepAlive);
             return;
         }
+        if (route.sslRedirect() && !secure) {
+            redirectToHttps(host, target.uri(), hasBody || !keepAlive);
+            return;
+        }
         Backend backend = route.backend();
         if (!backend.available()) {
             answer(HttpResponseStatus.SERVICE_UNAVAILABLE, hasBody || !keepAlive);
@@ -180,23 +230,45 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (chunked) {
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
-        Headers.setForwarding(headers, clientAddress, "http", host, localPort);
+        if (http2) {
+            for (AsciiString name : HTTP2_EXTENSION_HEADERS) {
+                headers.remove(name);
+            }
+        }
+        Headers.setForwarding(headers, clientAddress, secure ? "https" : "http", host, localPort);
         request.setUri(target.uri());
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
 
         exchange = new Exchange(this, ctx.channel(), shared.pool(ctx.channel().eventLoop()), shared.config(),
-                request, backend, version, keepAlive && !shared.draining(), expectContinue, upgrade);
+                request, backend, version, keepAlive && !shared.draining(), expectContinue, upgrade,
+                secure && route.hsts() ? shared.config().tls().hsts() : null);
         exchange.start();
     }
 
     /** Answers a routable request Pier serves itself (404, 503), keeping the connection when it can. */
     private void answer(HttpResponseStatus status, boolean close) {
-        if (close || shared.draining()) {
-            reject(status);
+        answer(Responses.of(status, close || shared.draining()));
+    }
+
+    /** ingress-nginx's ssl-redirect: 308 to the same host and URI on https. */
+    private void redirectToHttps(String host, String uri, boolean close) {
+        int colon = host.indexOf(':');
+        String name = colon >= 0 ? host.substring(0, colon) : host;
+        int port = shared.config().tls().redirectPort();
+        String location = "https://" + name + (port == 443 ? "" : ":" + port) + uri;
+        answer(Responses.redirect(HttpResponseStatus.PERMANENT_REDIRECT, location, close || shared.draining()));
+    }
+
+    /** Writes a response Pier made itself; then reads on, or closes when the response says so. */
+    private void answer(FullHttpResponse response) {
+        if (!HttpUtil.isKeepAlive(response)) {
+            closing = true;
+            discarding = true;
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         discarding = true; // the request's LastHttpContent is still to be read
-        ctx.writeAndFlush(Responses.of(status, false), ctx.voidPromise());
+        ctx.writeAndFlush(response, ctx.voidPromise());
         readRequest();
     }
 

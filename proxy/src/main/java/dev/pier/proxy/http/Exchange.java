@@ -51,6 +51,7 @@ final class Exchange {
     private final HttpVersion clientVersion;
     private final boolean headRequest;
     private final boolean upgrade;
+    private final String hsts;
     private boolean expectContinue;
     private boolean clientKeepAlive;
 
@@ -78,7 +79,7 @@ final class Exchange {
 
     Exchange(ClientHandler client, Channel clientChannel, UpstreamPool pool, ProxyConfig config, HttpRequest head,
              Backend backend, HttpVersion clientVersion, boolean clientKeepAlive, boolean expectContinue,
-             boolean upgrade) {
+             boolean upgrade, String hsts) {
         this.client = client;
         this.clientChannel = clientChannel;
         this.pool = pool;
@@ -90,6 +91,7 @@ final class Exchange {
         this.clientKeepAlive = clientKeepAlive;
         this.expectContinue = expectContinue;
         this.upgrade = upgrade;
+        this.hsts = hsts;
         this.endpointIndex = pool.nextCursor() % backend.endpoints().size();
     }
 
@@ -270,6 +272,9 @@ final class Exchange {
                 } else {
                     clientKeepAlive = false; // HTTP/1.0 has no chunked: the close delimits the body
                 }
+            }
+            if (hsts != null && !h.contains(Headers.STRICT_TRANSPORT_SECURITY)) {
+                h.set(Headers.STRICT_TRANSPORT_SECURITY, hsts);
             }
             if (!clientKeepAlive) {
                 h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -3,11 +3,13 @@ package dev.pier.proxy.http;
 import dev.pier.proxy.ProxyConfig;
 import dev.pier.proxy.Transport;
 import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.proxy.tls.SslContexts;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -15,6 +17,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
@@ -23,50 +27,108 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Builds the proxy's pipelines and bootstraps: the client-facing server and the per-event-loop upstream pools. */
+/**
+ * Builds the proxy's pipelines and bootstraps: the client-facing HTTP and HTTPS listeners and the per-event-loop
+ * upstream pools. Both listeners share one {@link ProxyContext}: the same routes, pools and set of open connections.
+ */
 public final class ProxyInitializers {
     /** Bytes buffered towards a peer before reads from the other side pause (and resume below the low mark). */
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
     private static final int MAX_CHUNK_SIZE = 64 * 1024;
 
-    private ProxyInitializers() {}
+    private final ProxyContext shared;
+    private final EventLoopGroup group;
+    private final Transport transport;
+    private final HttpDecoderConfig decoder;
 
-    /**
-     * Configures {@code server} to proxy with the routes in force, using {@code group} for client and upstream
-     * connections alike.
-     */
-    public static Drainer configure(ServerBootstrap server, EventLoopGroup group, Transport transport,
-                                    ProxyConfig config, ActiveRoutes routes) {
+    /** Pools and shared state for proxying with the routes in force on {@code group}. */
+    public ProxyInitializers(EventLoopGroup group, Transport transport, ProxyConfig config, ActiveRoutes routes) {
         Map<EventLoop, UpstreamPool> pools = new IdentityHashMap<>();
         for (EventExecutor executor : group) {
             EventLoop loop = (EventLoop) executor;
             pools.put(loop, newPool(loop, transport, config));
         }
-        ProxyContext shared = new ProxyContext(routes, config, Map.copyOf(pools),
+        this.shared = new ProxyContext(routes, config, Map.copyOf(pools),
                 new DefaultChannelGroup("pier-clients", GlobalEventExecutor.INSTANCE));
-        HttpDecoderConfig decoder = new HttpDecoderConfig()
+        this.group = group;
+        this.transport = transport;
+        this.decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxInitialLineLength())
                 .setMaxHeaderSize(config.maxHeaderSize())
                 .setMaxChunkSize(MAX_CHUNK_SIZE);
-        long idleNanos = config.clientIdleTimeout().toNanos();
-        server.group(group)
+    }
+
+    /** A bootstrap for the plain-HTTP listener. */
+    public ServerBootstrap http() {
+        return server(false).childHandler(new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                http1(ch.pipeline(), false);
+            }
+        });
+    }
+
+    /**
+     * A bootstrap for the HTTPS listener: SNI picks the certificate, then ALPN picks HTTP/2 or HTTP/1.1. The
+     * connection reads on its own until the protocol is known; HTTP/1.1 then reads request by request as on HTTP.
+     */
+    public ServerBootstrap https(SslContexts contexts) {
+        long handshakeMillis = shared.config().tls().handshakeTimeout().toMillis();
+        return server(true).childHandler(new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                shared.clients().add(ch); // from accept on, so a drain sees handshakes in progress too
+                ch.pipeline()
+                        .addLast(PipelineNames.SNI, new CertificateSelector(contexts, handshakeMillis))
+                        .addLast(PipelineNames.ALPN, new ProtocolSelector(ProxyInitializers.this));
+            }
+        });
+    }
+
+    /** The HTTP/1.1 handlers of a client connection, plain or (after the handshake) over TLS. */
+    void http1(ChannelPipeline p, boolean secure) {
+        p.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(decoder))
+                .addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler())
+                .addLast(PipelineNames.IDLE, idleHandler())
+                .addLast(PipelineNames.CLIENT, new ClientHandler(shared, secure, false));
+    }
+
+    /** The HTTP/2 handlers of a TLS connection: each stream becomes a child channel served like an HTTP/1.1 one. */
+    void http2(ChannelPipeline p) {
+        Http2FrameCodec codec = Http2Connections.codec(shared.config());
+        p.addLast(PipelineNames.H2, codec)
+                .addLast(PipelineNames.H2_MULTIPLEX, Http2Connections.multiplexer(new ChannelInitializer<
+                        Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel stream) {
+                        stream.config().setAutoRead(false);
+                        stream.pipeline()
+                                .addLast(PipelineNames.H2_TO_HTTP, Http2Connections.streamCodec())
+                                .addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler())
+                                .addLast(PipelineNames.CLIENT, new ClientHandler(shared, true, true));
+                    }
+                }))
+                .addLast(PipelineNames.IDLE, idleHandler())
+                .addLast(PipelineNames.H2_IDLE, new Http2Connections.IdleCloser(codec));
+    }
+
+    private IdleStateHandler idleHandler() {
+        return new IdleStateHandler(0, 0, shared.config().clientIdleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private ServerBootstrap server(boolean tls) {
+        return new ServerBootstrap().group(group)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.AUTO_READ, false)
+                // Plain HTTP reads request by request from the start; TLS reads freely until ALPN has chosen.
+                .childOption(ChannelOption.AUTO_READ, tls)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline()
-                                .addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(decoder))
-                                .addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler())
-                                .addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, idleNanos,
-                                        TimeUnit.NANOSECONDS))
-                                .addLast(PipelineNames.CLIENT, new ClientHandler(shared));
-                    }
-                });
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
+    }
+
+    /** The drain control for every connection of both listeners. */
+    public Drainer drainer() {
         return new Drainer(shared);
     }
 
@@ -80,7 +142,8 @@ public final class ProxyInitializers {
 
         /**
          * From now on every response carries {@code Connection: close} and its connection closes after it; idle
-         * keep-alive connections close now. Returns at once.
+         * keep-alive connections close now; HTTP/2 connections get a GOAWAY and close when their streams end.
+         * Returns at once.
          */
         public void start() {
             shared.startDraining();
@@ -89,12 +152,14 @@ public final class ProxyInitializers {
                     ClientHandler h = ch.pipeline().get(ClientHandler.class);
                     if (h != null) {
                         h.closeIfIdle();
+                    } else {
+                        ch.close(); // HTTP/2: a graceful GOAWAY; a handshake in progress: just closed
                     }
                 });
             }
         }
 
-        /** Client connections still open. */
+        /** Client connections (and HTTP/2 streams) still open. */
         public int open() {
             return shared.clients().size();
         }

@@ -33,4 +33,11 @@ public final class Responses {
         }
         return r;
     }
+
+    /** A redirect to {@code location} with a one-line body. */
+    public static FullHttpResponse redirect(HttpResponseStatus status, String location, boolean close) {
+        FullHttpResponse r = of(status, close);
+        r.headers().set(HttpHeaderNames.LOCATION, location);
+        return r;
+    }
 }

@@ -3,6 +3,9 @@ package dev.pier.proxy.route;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * The table the proxy serves right now. The control plane publishes a new table with one volatile write; request
@@ -12,6 +15,15 @@ import java.time.Instant;
  */
 public final class ActiveRoutes {
     private volatile Published current = new Published(RouteTable.EMPTY, 0, null);
+    private final List<Consumer<RouteTable>> preparers = new CopyOnWriteArrayList<>();
+
+    /**
+     * Runs {@code preparer} on the publishing thread with every new table just before it goes live: for work a
+     * table needs that must not happen on a request thread (building SSL contexts). It must not throw.
+     */
+    public void beforePublish(Consumer<RouteTable> preparer) {
+        preparers.add(requireNonNull(preparer, "preparer"));
+    }
 
     /** The table in force: {@link RouteTable#EMPTY} until the first {@link #publish}. */
     public RouteTable table() {
@@ -38,6 +50,9 @@ public final class ActiveRoutes {
         Published old = current;
         if (old.generation > 0 && old.table.equals(table)) {
             return false;
+        }
+        for (Consumer<RouteTable> p : preparers) {
+            p.accept(table);
         }
         current = new Published(table, old.generation + 1, Instant.now());
         return true;

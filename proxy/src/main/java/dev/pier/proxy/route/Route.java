@@ -12,12 +12,20 @@ import static java.util.Objects.requireNonNull;
  * @param pathType how {@link #path()} matches
  * @param backend where matching requests go; null only for the built-in default backend, which answers 404
  * @param source the Ingress the route came from; null for routes that come from Pier's own configuration
+ * @param sslRedirect plain-HTTP requests get a 308 to the same URL on https
+ * @param hsts responses over HTTPS carry Strict-Transport-Security (the host has a certificate of its own)
  */
-public record Route(String host, String path, PathType pathType, Backend backend, Source source) {
+public record Route(String host, String path, PathType pathType, Backend backend, Source source,
+                    boolean sslRedirect, boolean hsts) {
     public Route {
         requireNonNull(host, "host");
         requireNonNull(path, "path");
         requireNonNull(pathType, "pathType");
+    }
+
+    /** A route with no HTTPS behaviour: no redirect, no HSTS. */
+    public Route(String host, String path, PathType pathType, Backend backend, Source source) {
+        this(host, path, pathType, backend, source, false, false);
     }
 
     /** The built-in default backend: no Service behind it, Pier answers 404 itself. */

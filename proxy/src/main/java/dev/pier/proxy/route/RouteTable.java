@@ -2,10 +2,13 @@ package dev.pier.proxy.route;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.pier.tls.SniTable;
+import dev.pier.tls.TlsCredential;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -15,8 +18,12 @@ import java.util.TreeMap;
  * one-label wildcard, else the rules without host), then the longest matching path of that host wins, Exact before
  * Prefix at equal length; no match goes to {@link #defaultRoute()}. Lookup allocates nothing.
  *
- * <p>Two tables built from equal routes are {@link #equals equal}, so a publisher can skip a swap that changes
- * nothing.
+ * <p>The table also carries the certificates for HTTPS: by server name ({@link #certificates()}), and the default
+ * certificate when the configuration names one. Certificates are plain JDK objects here; the proxy turns them into
+ * SSL contexts.
+ *
+ * <p>Two tables built from equal routes and certificates are {@link #equals equal}, so a publisher can skip a swap
+ * that changes nothing.
  */
 public final class RouteTable {
     /** A table with no routes: everything goes to the built-in 404. */
@@ -29,10 +36,15 @@ public final class RouteTable {
     private final boolean hasWildcards;
     private final HostIndex anyHost; // the rules without host, under the empty key; null when there are none
     private final int anyHostSlot;
+    private final SniTable<TlsCredential> certificates;
+    private final TlsCredential defaultCertificate;
 
-    private RouteTable(List<VirtualHost> hosts, Route defaultRoute) {
+    private RouteTable(List<VirtualHost> hosts, Route defaultRoute, SniTable<TlsCredential> certificates,
+                       TlsCredential defaultCertificate) {
         this.hosts = List.copyOf(hosts);
         this.defaultRoute = defaultRoute;
+        this.certificates = certificates;
+        this.defaultCertificate = defaultCertificate;
         List<String> exactKeys = new ArrayList<>();
         List<List<PathMatcher>> exactRules = new ArrayList<>();
         List<String> wildcardKeys = new ArrayList<>();
@@ -132,6 +144,19 @@ public final class RouteTable {
         return defaultRoute;
     }
 
+    /** Certificates by TLS server name: exact names and one-label wildcards, each from a valid Secret. */
+    public SniTable<TlsCredential> certificates() {
+        return certificates;
+    }
+
+    /**
+     * The certificate for handshakes no entry of {@link #certificates()} fits, when the configuration names one
+     * ({@code --default-ssl-certificate}); null means the proxy's generated one.
+     */
+    public TlsCredential defaultCertificate() {
+        return defaultCertificate;
+    }
+
     /** The number of routes over all hosts, not counting the default route. */
     public int routeCount() {
         int n = 0;
@@ -143,25 +168,41 @@ public final class RouteTable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RouteTable t && hosts.equals(t.hosts) && defaultRoute.equals(t.defaultRoute);
+        return o instanceof RouteTable t && hosts.equals(t.hosts) && defaultRoute.equals(t.defaultRoute)
+                && certificates.equals(t.certificates) && Objects.equals(defaultCertificate, t.defaultCertificate);
     }
 
     @Override
     public int hashCode() {
-        return 31 * hosts.hashCode() + defaultRoute.hashCode();
+        return Objects.hash(hosts, defaultRoute, certificates, defaultCertificate);
     }
 
     @Override
     public String toString() {
-        return "RouteTable{hosts=" + hosts.size() + ", routes=" + routeCount() + ", default=" + defaultRoute + "}";
+        return "RouteTable{hosts=" + hosts.size() + ", routes=" + routeCount() + ", default=" + defaultRoute
+                + ", certificates=" + certificates.size() + "}";
     }
 
     /** Collects routes; confined to one thread. */
     public static final class Builder {
         private final Map<String, Map<String, PathMatcher>> byHost = new TreeMap<>();
         private Route defaultRoute = Route.NOT_FOUND;
+        private SniTable<TlsCredential> certificates = SniTable.empty();
+        private TlsCredential defaultCertificate;
 
         private Builder() {}
+
+        /** Sets the certificates by server name; none unless set. */
+        public Builder certificates(SniTable<TlsCredential> certificates) {
+            this.certificates = requireNonNull(certificates, "certificates");
+            return this;
+        }
+
+        /** Sets the certificate for handshakes no named certificate fits; null (the proxy's own) unless set. */
+        public Builder defaultCertificate(TlsCredential credential) {
+            this.defaultCertificate = credential;
+            return this;
+        }
 
         /**
          * Adds a route unless its host already has one on the same path with the same semantics.
@@ -192,7 +233,7 @@ public final class RouteTable {
                 matchers.sort(PathMatcher.PRECEDENCE);
                 hosts.add(new VirtualHost(e.getKey(), matchers.stream().map(m -> m.route).toList()));
             }
-            return new RouteTable(hosts, defaultRoute);
+            return new RouteTable(hosts, defaultRoute, certificates, defaultCertificate);
         }
     }
 }

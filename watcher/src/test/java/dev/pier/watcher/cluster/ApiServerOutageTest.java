@@ -54,7 +54,7 @@ class ApiServerOutageTest {
             ConfigApplier applier = new ConfigApplier(routes, TranslatorConfig.defaults());
             try (ClusterSource source = new ClusterSource(client, List.of(), applier::apply, Duration.ofMillis(5),
                     Duration.ofMillis(50));
-                 ProxyServer proxy = ProxyServer.start(ProxyConfig.defaults().withPorts(0, 0).withIoThreads(1), routes)) {
+                 ProxyServer proxy = ProxyServer.start(ProxyConfig.defaults().withPorts(0, 0, 0).withIoThreads(1), routes)) {
                 source.start(Duration.ofSeconds(10));
                 URI uri = URI.create("http://127.0.0.1:" + proxy.httpPort() + "/");
                 List<Integer> statuses = new ArrayList<>();

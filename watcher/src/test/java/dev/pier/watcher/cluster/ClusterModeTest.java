@@ -56,7 +56,7 @@ class ClusterModeTest {
             return applier.apply(state);
         }, Duration.ofMillis(5), Duration.ofMillis(50));
         source.start(Duration.ofSeconds(10));
-        proxy = ProxyServer.start(ProxyConfig.defaults().withPorts(0, 0).withIoThreads(1), routes);
+        proxy = ProxyServer.start(ProxyConfig.defaults().withPorts(0, 0, 0).withIoThreads(1), routes);
         http = HttpClient.newHttpClient();
     }
 

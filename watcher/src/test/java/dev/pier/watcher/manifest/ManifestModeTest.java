@@ -41,7 +41,7 @@ class ManifestModeTest {
         routes = new ActiveRoutes();
         source = new ManifestSource(dir, new ConfigApplier(routes, TranslatorConfig.defaults()));
         source.start();
-        proxy = ProxyServer.start(ProxyConfig.defaults().withPorts(0, 0).withIoThreads(1), routes);
+        proxy = ProxyServer.start(ProxyConfig.defaults().withPorts(0, 0, 0).withIoThreads(1), routes);
         http = HttpClient.newHttpClient();
     }
 
