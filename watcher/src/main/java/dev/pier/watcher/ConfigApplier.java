@@ -2,10 +2,12 @@ package dev.pier.watcher;
 
 import dev.pier.proxy.route.ActiveRoutes;
 import dev.pier.watcher.translate.ClusterState;
+import dev.pier.watcher.translate.CredentialCache;
 import dev.pier.watcher.translate.Problem;
 import dev.pier.watcher.translate.Translation;
 import dev.pier.watcher.translate.Translator;
 import dev.pier.watcher.translate.TranslatorConfig;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -22,6 +24,7 @@ public final class ConfigApplier {
 
     private final ActiveRoutes routes;
     private final TranslatorConfig config;
+    private final CredentialCache credentials = new CredentialCache();
     private Set<Problem> reported = Set.of();
 
     public ConfigApplier(ActiveRoutes routes, TranslatorConfig config) {
@@ -31,7 +34,7 @@ public final class ConfigApplier {
 
     public Translation apply(ClusterState state) {
         long start = System.nanoTime();
-        Translation t = Translator.translate(state, config);
+        Translation t = Translator.translate(state, config, credentials, Instant.now());
         boolean swapped = routes.publish(t.table());
         long micros = (System.nanoTime() - start) / 1000;
         Set<Problem> now = new LinkedHashSet<>(t.problems());

@@ -76,6 +76,34 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "8080", description = "HTTP traffic port (${DEFAULT-VALUE}).")
     int httpPort;
 
+    @Option(names = "--https-port", defaultValue = "8443",
+            description = "HTTPS traffic port; -1 serves no HTTPS (${DEFAULT-VALUE}).")
+    int httpsPort;
+
+    @Option(names = "--https-redirect-port", paramLabel = "PORT",
+            description = "Port in the Location of HTTP-to-HTTPS redirects, the one clients reach HTTPS on "
+                    + "(default: 443 in a cluster, where a Service maps 443 to --https-port; --https-port with "
+                    + "--manifests).")
+    Integer httpsRedirectPort;
+
+    @Option(names = "--default-ssl-certificate", paramLabel = "NAMESPACE/NAME",
+            description = "TLS Secret served when no Ingress's certificate fits (default: a generated self-signed one).")
+    String defaultSslCertificate;
+
+    @Option(names = "--tls-engine", defaultValue = "auto",
+            description = "TLS implementation: auto (OpenSSL when it loads, else the JDK's), openssl or jdk "
+                    + "(${DEFAULT-VALUE}).")
+    String tlsEngine;
+
+    @Option(names = "--hsts", defaultValue = ProxyConfig.DEFAULT_HSTS,
+            description = "Strict-Transport-Security value on HTTPS responses of hosts with a certificate of their "
+                    + "own; \"off\" sends none (${DEFAULT-VALUE}).")
+    String hsts;
+
+    @Option(names = "--http2", defaultValue = "true", negatable = true, fallbackValue = "true",
+            description = "Offer HTTP/2 to HTTPS clients through ALPN (${DEFAULT-VALUE}).")
+    boolean http2;
+
     @Option(names = "--admin-port", defaultValue = "10254",
             description = "Port of /healthz, /readyz and /routes (${DEFAULT-VALUE}).")
     int adminPort;
@@ -140,11 +168,31 @@ public final class Main implements Callable<Integer> {
                 return 2;
             }
         }
-        ProxyConfig proxyConfig = ProxyConfig.defaults().withBindAddress(bindAddress).withPorts(httpPort, adminPort)
+        ObjectRef defaultCertificate = null;
+        if (defaultSslCertificate != null) {
+            defaultCertificate = ObjectRef.parse("Secret", defaultSslCertificate);
+            if (defaultCertificate == null) {
+                System.err.println("pier: --default-ssl-certificate must be NAMESPACE/NAME, got "
+                        + defaultSslCertificate);
+                return 2;
+            }
+        }
+        ProxyConfig.TlsEngine engine;
+        try {
+            engine = ProxyConfig.TlsEngine.valueOf(tlsEngine.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            System.err.println("pier: --tls-engine must be auto, openssl or jdk, got " + tlsEngine);
+            return 2;
+        }
+        int redirectPort = httpsRedirectPort != null ? httpsRedirectPort : manifests != null ? httpsPort : 443;
+        ProxyConfig defaults = ProxyConfig.defaults();
+        ProxyConfig proxyConfig = defaults.withBindAddress(bindAddress).withPorts(httpPort, httpsPort, adminPort)
                 .withIoThreads(ioThreads).withLimits(8 * 1024, maxHeaderSize)
-                .withTimeouts(connectTimeout, upstreamTimeout, clientIdleTimeout);
+                .withTimeouts(connectTimeout, upstreamTimeout, clientIdleTimeout)
+                .withTls(defaults.tls().withPort(httpsPort).withEngine(engine).withRedirectPort(redirectPort)
+                        .withHsts("off".equalsIgnoreCase(hsts) || hsts.isBlank() ? null : hsts).withHttp2(http2));
         TranslatorConfig translatorConfig = new TranslatorConfig(controllerClass, ingressClass, watchWithoutClass,
-                defaultBackend);
+                defaultBackend, defaultCertificate);
 
         ActiveRoutes routes = new ActiveRoutes();
         ConfigApplier applier = new ConfigApplier(routes, translatorConfig);

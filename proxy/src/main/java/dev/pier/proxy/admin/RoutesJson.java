@@ -7,12 +7,15 @@ import dev.pier.proxy.route.Backend;
 import dev.pier.proxy.route.Endpoint;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.VirtualHost;
+import dev.pier.tls.TlsCredential;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Map;
 
 /**
  * Writes the table in force as JSON for {@code GET /routes}: every host with its paths in match order, each with its
- * path type, backend Service, endpoints, the Ingress it came from, and why it has no endpoints when it has none.
+ * path type, backend Service, endpoints, the Ingress it came from, and why it has no endpoints when it has none; then
+ * the certificates by server name, each with its subject, DNS names, expiry and SHA-256 fingerprint (never the key).
  */
 public final class RoutesJson {
     private static final JsonFactory JSON = new JsonFactory();
@@ -43,8 +46,36 @@ public final class RoutesJson {
             g.writeEndArray();
             g.writeFieldName("defaultBackend");
             writeRoute(g, published.table().defaultRoute());
+            g.writeArrayFieldStart("certificates");
+            for (Map.Entry<String, TlsCredential> e : published.table().certificates().entries().entrySet()) {
+                g.writeStartObject();
+                g.writeStringField("serverName", e.getKey());
+                writeCertificate(g, e.getValue());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            TlsCredential defaultCertificate = published.table().defaultCertificate();
+            g.writeFieldName("defaultCertificate");
+            if (defaultCertificate == null) {
+                g.writeString("generated (self-signed)");
+            } else {
+                g.writeStartObject();
+                writeCertificate(g, defaultCertificate);
+                g.writeEndObject();
+            }
             g.writeEndObject();
         }
+    }
+
+    private static void writeCertificate(JsonGenerator g, TlsCredential c) throws IOException {
+        g.writeStringField("subject", c.subject());
+        g.writeArrayFieldStart("dnsNames");
+        for (String n : c.dnsNames()) {
+            g.writeString(n);
+        }
+        g.writeEndArray();
+        g.writeStringField("notAfter", c.notAfter().toString());
+        g.writeStringField("sha256", c.fingerprint());
     }
 
     private static void writeRoute(JsonGenerator g, Route r) throws IOException {
@@ -56,6 +87,12 @@ public final class RoutesJson {
         }
         g.writeStringField("path", r.path());
         g.writeStringField("pathType", r.pathType().kubernetesName());
+        if (r.sslRedirect()) {
+            g.writeStringField("http", "308 to https");
+        }
+        if (r.hsts()) {
+            g.writeBooleanField("hsts", true);
+        }
         if (r.source() != null) {
             g.writeStringField("ingress", r.source().toString());
         }

@@ -65,6 +65,7 @@ public final class ClusterSource implements AutoCloseable {
         return t;
     });
     private volatile Set<String> referencedServices = Set.of();
+    private volatile Set<String> referencedSecrets = Set.of();
     private volatile boolean firstTableBuilt;
     private volatile boolean synced; // no build from partial caches: informers list in parallel
 
@@ -94,7 +95,9 @@ public final class ClusterSource implements AutoCloseable {
         // The field selector keeps every other Secret (service-account tokens, Helm releases...) out of the cache on a
         // real API server; the client-side filter does the same where field selectors are not honoured.
         inform(secrets, ns -> client.secrets().inNamespace(ns).withField("type", TLS_SECRET_TYPE),
-                client.secrets().inAnyNamespace().withField("type", TLS_SECRET_TYPE), (a, b) -> true, o -> false);
+                client.secrets().inAnyNamespace().withField("type", TLS_SECRET_TYPE),
+                (a, b) -> !Objects.equals(a.getData(), b.getData()) || !Objects.equals(a.getType(), b.getType()),
+                this::referencedSecret);
 
         List<CompletableFuture<Void>> started = new ArrayList<>();
         for (SharedIndexInformer<?> informer : all) {
@@ -140,6 +143,7 @@ public final class ClusterSource implements AutoCloseable {
         }
         Translation t = apply.apply(snapshot());
         referencedServices = t.referencedServices();
+        referencedSecrets = t.referencedSecrets();
         firstTableBuilt = true;
     }
 
@@ -228,6 +232,10 @@ public final class ClusterSource implements AutoCloseable {
 
     private boolean referenced(Service s) {
         return referencedServices.contains(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName());
+    }
+
+    private boolean referencedSecret(Secret s) {
+        return referencedSecrets.contains(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName());
     }
 
     private boolean referencedSlice(EndpointSlice es) {

@@ -21,7 +21,11 @@ public record Problem(ObjectRef object, String field, Reason reason, String mess
         InvalidPath,
         InvalidHost,
         InvalidBackend,
-        UnsupportedBackend
+        UnsupportedBackend,
+        SecretInvalid,
+        CertificateMismatch,
+        TLSConflict,
+        InvalidAnnotation
     }
 
     @Override

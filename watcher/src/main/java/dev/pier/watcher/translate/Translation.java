@@ -12,10 +12,12 @@ import java.util.Set;
  * @param served the Ingresses Pier took (its class), whether or not all their rules could be served
  * @param referencedServices every Service the table depends on, as {@code namespace/name}, found or not: a change to
  *     any other Service (or its EndpointSlices) cannot change the table
+ * @param referencedSecrets every TLS Secret the table depends on, as {@code namespace/name}, found or not
  */
 public record Translation(RouteTable table, List<Problem> problems, List<ObjectRef> served,
-                          Set<String> referencedServices) {
+                          Set<String> referencedServices, Set<String> referencedSecrets) {
     public Translation {
+        referencedSecrets = Set.copyOf(referencedSecrets);
         problems = List.copyOf(problems);
         served = List.copyOf(served);
         referencedServices = Set.copyOf(referencedServices);

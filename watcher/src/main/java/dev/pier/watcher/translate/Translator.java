@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -39,7 +40,17 @@ public final class Translator {
 
     private Translator() {}
 
+    /** Translates with a fresh credential cache, judging certificate validity now. */
     public static Translation translate(ClusterState state, TranslatorConfig config) {
+        return translate(state, config, new CredentialCache(), Instant.now());
+    }
+
+    /**
+     * @param cache parsed Secrets from earlier translations (a memo: the result does not depend on it)
+     * @param now the time certificates must be valid at
+     */
+    public static Translation translate(ClusterState state, TranslatorConfig config, CredentialCache cache,
+                                        Instant now) {
         requireNonNull(state, "state");
         requireNonNull(config, "config");
         IngressClassFilter classes = new IngressClassFilter(state.ingressClasses(), config);
@@ -57,6 +68,17 @@ public final class Translator {
         }
         ingresses.sort(OLDEST_FIRST);
 
+        TlsResolver tls = new TlsResolver(state, cache, now);
+        for (Ingress ingress : ingresses) {
+            if (ingress.getSpec() != null) {
+                tls.add(ingress, ObjectRef.of(ingress), problems);
+            }
+        }
+        table.certificates(tls.finish());
+        if (config.defaultSslCertificate() != null) {
+            table.defaultCertificate(tls.defaultCertificate(config.defaultSslCertificate(), problems));
+        }
+
         for (Ingress ingress : ingresses) {
             ObjectRef ref = ObjectRef.of(ingress);
             served.add(ref);
@@ -64,6 +86,7 @@ public final class Translator {
                 continue;
             }
             Source source = new Source(ref.namespace(), ref.name());
+            Redirects redirects = Redirects.of(ingress, ref, problems);
             IngressBackend def = ingress.getSpec().getDefaultBackend();
             if (def != null) {
                 Backend backend = backend(def, ref, "spec.defaultBackend", resolver, problems);
@@ -79,7 +102,7 @@ public final class Translator {
             }
             List<IngressRule> rules = ingress.getSpec().getRules();
             for (int r = 0; rules != null && r < rules.size(); r++) {
-                addRule(rules.get(r), "spec.rules[" + r + "]", ref, source, resolver, table, problems);
+                addRule(rules.get(r), "spec.rules[" + r + "]", ref, source, resolver, tls, redirects, table, problems);
             }
         }
 
@@ -92,14 +115,21 @@ public final class Translator {
         if (defaultRoute != null) {
             table.defaultRoute(defaultRoute);
         }
-        return new Translation(table.build(), problems, served, resolver.lookedUp());
+        cache.endOfTranslation();
+        return new Translation(table.build(), problems, served, resolver.lookedUp(), tls.referencedSecrets());
+    }
+
+    /** True for a DNS name or a one-label wildcard, in lower case, that is not an IP address. */
+    static boolean isValidHost(String host) {
+        return !host.isEmpty() && host.length() <= 253 && HOST.matcher(host).matches()
+                && !IPV4ISH.matcher(host).matches();
     }
 
     private static void addRule(IngressRule rule, String field, ObjectRef ref, Source source,
-                                BackendResolver resolver, RouteTable.Builder table, List<Problem> problems) {
+                                BackendResolver resolver, TlsResolver tls, Redirects redirects,
+                                RouteTable.Builder table, List<Problem> problems) {
         String host = rule.getHost() == null ? "" : rule.getHost().toLowerCase(Locale.ROOT);
-        if (!host.isEmpty() && (!HOST.matcher(host).matches() || IPV4ISH.matcher(host).matches()
-                || host.length() > 253)) {
+        if (!host.isEmpty() && !isValidHost(host)) {
             problems.add(new Problem(ref, field + ".host", Reason.InvalidHost, "'" + rule.getHost()
                     + "' is not a DNS name or a one-label wildcard (*.example.com); the rule is skipped"));
             return;
@@ -107,6 +137,8 @@ public final class Translator {
         if (rule.getHttp() == null || rule.getHttp().getPaths() == null) {
             return;
         }
+        boolean sslRedirect = redirects.force() || (redirects.ifTls() && tls.hasTls(host));
+        boolean hsts = tls.hasCertificate(host);
         List<HTTPIngressPath> paths = rule.getHttp().getPaths();
         for (int p = 0; p < paths.size(); p++) {
             HTTPIngressPath path = paths.get(p);
@@ -131,7 +163,7 @@ public final class Translator {
             if (backend == null) {
                 continue;
             }
-            Route existing = table.add(new Route(host, value, type, backend, source));
+            Route existing = table.add(new Route(host, value, type, backend, source, sslRedirect, hsts));
             if (existing != null) {
                 problems.add(new Problem(ref, pathField, Reason.PathConflict, "host '" + (host.isEmpty() ? "*" : host)
                         + "' path " + value + " (" + type.kubernetesName() + ") is already served by "

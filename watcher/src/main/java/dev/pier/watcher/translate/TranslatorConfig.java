@@ -11,9 +11,11 @@ import static java.util.Objects.requireNonNull;
  * @param watchIngressWithoutClass take Ingresses that name no class at all
  * @param defaultBackendService where unmatched requests go when no Ingress has a {@code spec.defaultBackend}: the
  *     first port of this Service; null for the built-in 404
+ * @param defaultSslCertificate the TLS Secret served when no Ingress's certificate fits a handshake; null for the
+ *     generated one
  */
 public record TranslatorConfig(String controllerClass, String ingressClassName, boolean watchIngressWithoutClass,
-                               ObjectRef defaultBackendService) {
+                               ObjectRef defaultBackendService, ObjectRef defaultSslCertificate) {
     public static final String DEFAULT_CONTROLLER_CLASS = "pier.dev/ingress-controller";
     public static final String DEFAULT_INGRESS_CLASS = "pier";
 
@@ -23,6 +25,6 @@ public record TranslatorConfig(String controllerClass, String ingressClassName, 
     }
 
     public static TranslatorConfig defaults() {
-        return new TranslatorConfig(DEFAULT_CONTROLLER_CLASS, DEFAULT_INGRESS_CLASS, false, null);
+        return new TranslatorConfig(DEFAULT_CONTROLLER_CLASS, DEFAULT_INGRESS_CLASS, false, null, null);
     }
 }

@@ -196,7 +196,7 @@ class TranslatorTest {
         assertThat(reasons(t)).containsExactly(Reason.DefaultBackendConflict);
 
         TranslatorConfig flag = new TranslatorConfig("pier.dev/ingress-controller", "pier", false,
-                new ObjectRef("Service", "default", "flag"));
+                new ObjectRef("Service", "default", "flag"), null);
         assertThat(translate(services, flag).table().match("x", "/").backend().endpoints())
                 .containsExactly(new Endpoint("10.0.0.3", 80));
         assertThat(translate(services).table().match("x", "/")).isSameAs(Route.NOT_FOUND);
@@ -237,7 +237,7 @@ class TranslatorTest {
                 + ("kubernetes.io/ingress.class".equals(setup) ? ", annotations: {kubernetes.io/ingress.class: pier}" : "")
                 + "}\n" + fragment + "\n");
         TranslatorConfig config = new TranslatorConfig("pier.dev/ingress-controller", "pier", "FLAG".equals(setup),
-                null);
+                null, null);
         assertThat(translate(classes + ingress, config).served()).hasSize(taken ? 1 : 0);
     }
 

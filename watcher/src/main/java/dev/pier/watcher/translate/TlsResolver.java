@@ -1,0 +1,218 @@
+package dev.pier.watcher.translate;
+
+import dev.pier.tls.SniTable;
+import dev.pier.tls.TlsCredential;
+import dev.pier.watcher.translate.Problem.Reason;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The TLS half of a translation: which hosts have a TLS section (for redirects), and which certificate each TLS host
+ * is served with.
+ *
+ * <p>Rules, after ingress-nginx and the Ingress spec: a {@code spec.tls[]} entry names hosts (exact or one-label
+ * wildcard; none means the Ingress's own rule hosts) and a Secret <em>in the Ingress's namespace</em>. The Secret must
+ * be a valid {@code kubernetes.io/tls} Secret whose key matches its certificate and whose certificate is valid now;
+ * otherwise the hosts are served with the default certificate and the Ingress gets a {@code SecretInvalid} problem.
+ * When two Ingresses give one host different certificates, the older keeps it. A host only ever gets a certificate
+ * that a {@code spec.tls} entry listing that host (or its wildcard) referenced.
+ */
+final class TlsResolver {
+    static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
+
+    private final Map<String, Secret> secrets = new HashMap<>();
+    private final CredentialCache cache;
+    private final Instant now;
+    private final Set<String> tlsHosts = new HashSet<>();
+    private final SniTable.Builder<TlsCredential> certificates = SniTable.builder();
+    private final Map<String, String> certificateOwners = new HashMap<>(); // host -> "Secret ns/name of Ingress ns/n"
+    private final Set<String> referencedSecrets = new HashSet<>();
+
+    TlsResolver(ClusterState state, CredentialCache cache, Instant now) {
+        for (Secret s : state.secrets()) {
+            secrets.put(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName(), s);
+        }
+        this.cache = cache;
+        this.now = now;
+    }
+
+    /** Takes the TLS sections of one Ingress; call for Ingresses oldest first. */
+    void add(Ingress ingress, ObjectRef ref, List<Problem> problems) {
+        List<IngressTLS> sections = ingress.getSpec().getTls();
+        for (int i = 0; sections != null && i < sections.size(); i++) {
+            IngressTLS tls = sections.get(i);
+            String field = "spec.tls[" + i + "]";
+            List<String> hosts = hosts(tls, ingress, ref, field, problems);
+            tlsHosts.addAll(hosts);
+            String secretName = tls.getSecretName();
+            if (secretName == null || secretName.isEmpty() || hosts.isEmpty()) {
+                continue; // a TLS section without a Secret: redirects, and the default certificate
+            }
+            TlsCredential credential = credential(ref.namespace(), secretName, ref, field + ".secretName", problems);
+            if (credential == null) {
+                continue;
+            }
+            String owner = "Secret " + ref.namespace() + "/" + secretName + " of Ingress " + ref.namespace() + "/"
+                    + ref.name();
+            for (String host : hosts) {
+                TlsCredential existing = certificates.putIfAbsent(host, credential);
+                if (existing == null) {
+                    certificateOwners.put(host, owner);
+                    if (!covers(credential, host)) {
+                        problems.add(new Problem(ref, field + ".hosts", Reason.CertificateMismatch, "the certificate"
+                                + " of Secret " + secretName + " is for " + credential.dnsNames() + ", not " + host
+                                + "; it is served, and clients that check names will reject it"));
+                    }
+                } else if (!existing.equals(credential)) {
+                    problems.add(new Problem(ref, field, Reason.TLSConflict, "host " + host + " is already served"
+                            + " with the certificate of " + certificateOwners.get(host)
+                            + ", which is older; this Ingress's certificate is not used for it"));
+                }
+            }
+        }
+    }
+
+    /** The credential of {@code --default-ssl-certificate}, or null (with a problem) when it cannot be served. */
+    TlsCredential defaultCertificate(ObjectRef secret, List<Problem> problems) {
+        return credential(secret.namespace(), secret.name(), secret, "--default-ssl-certificate", problems);
+    }
+
+    /** True when a route of {@code host} has a TLS section: by its exact name, or the wildcard that covers it. */
+    boolean hasTls(String host) {
+        if (host.isEmpty()) {
+            return false;
+        }
+        if (tlsHosts.contains(host)) {
+            return true;
+        }
+        int dot = host.indexOf('.');
+        return dot > 0 && !host.startsWith("*.") && tlsHosts.contains("*" + host.substring(dot));
+    }
+
+    /** Ends the TLS pass: the certificates by server name. Call after the last {@link #add}. */
+    SniTable<TlsCredential> finish() {
+        built = certificates.build();
+        return built;
+    }
+
+    /** True when requests for {@code host} are served with a certificate of their own; after {@link #finish}. */
+    boolean hasCertificate(String host) {
+        if (host.isEmpty()) {
+            return false;
+        }
+        return host.startsWith("*.") ? built.entries().containsKey(host) : built.lookup(host) != null;
+    }
+
+    private SniTable<TlsCredential> built;
+
+    /** Every TLS Secret the configuration names, found or not, as {@code namespace/name}. */
+    Set<String> referencedSecrets() {
+        return referencedSecrets;
+    }
+
+    private List<String> hosts(IngressTLS tls, Ingress ingress, ObjectRef ref, String field, List<Problem> problems) {
+        List<String> hosts = new ArrayList<>();
+        if (tls.getHosts() == null || tls.getHosts().isEmpty()) {
+            for (IngressRule rule : ingress.getSpec().getRules() == null ? List.<IngressRule>of()
+                    : ingress.getSpec().getRules()) {
+                if (rule.getHost() != null && !rule.getHost().isEmpty()
+                        && Translator.isValidHost(rule.getHost().toLowerCase(Locale.ROOT))) {
+                    hosts.add(rule.getHost().toLowerCase(Locale.ROOT));
+                }
+            }
+            return hosts;
+        }
+        for (int h = 0; h < tls.getHosts().size(); h++) {
+            String host = tls.getHosts().get(h) == null ? "" : tls.getHosts().get(h).toLowerCase(Locale.ROOT);
+            if (!Translator.isValidHost(host)) {
+                problems.add(new Problem(ref, field + ".hosts[" + h + "]", Reason.InvalidHost, "'"
+                        + tls.getHosts().get(h) + "' is not a DNS name or a one-label wildcard; it is skipped"));
+                continue;
+            }
+            hosts.add(host);
+        }
+        return hosts;
+    }
+
+    private TlsCredential credential(String namespace, String name, ObjectRef owner, String field,
+                                     List<Problem> problems) {
+        String what = "Secret " + namespace + "/" + name;
+        if (name.contains("/")) {
+            problems.add(new Problem(owner, field, Reason.SecretInvalid, "'" + name + "' names another namespace;"
+                    + " an Ingress may only use Secrets of its own namespace, so its hosts get the default"
+                    + " certificate"));
+            return null;
+        }
+        referencedSecrets.add(namespace + "/" + name);
+        Secret secret = secrets.get(namespace + "/" + name);
+        String error;
+        TlsCredential credential = null;
+        if (secret == null) {
+            error = what + " not found";
+        } else if (!TLS_SECRET_TYPE.equals(secret.getType())) {
+            error = what + " has type " + secret.getType() + ", not " + TLS_SECRET_TYPE;
+        } else {
+            CredentialCache.Parsed parsed = parse(secret);
+            credential = parsed.credential();
+            error = parsed.error() != null ? what + ": " + parsed.error()
+                    : credential.validityProblem(now) != null ? what + ": " + credential.validityProblem(now) : null;
+        }
+        if (error != null) {
+            problems.add(new Problem(owner, field, Reason.SecretInvalid, error
+                    + "; its hosts are served with the default certificate"));
+            return null;
+        }
+        return credential;
+    }
+
+    private CredentialCache.Parsed parse(Secret secret) {
+        String[] crt = raw(secret, "tls.crt");
+        String[] key = raw(secret, "tls.key");
+        if (crt == null) {
+            return new CredentialCache.Parsed(null, "tls.crt is missing");
+        }
+        if (key == null) {
+            return new CredentialCache.Parsed(null, "tls.key is missing");
+        }
+        return cache.parse(crt[0], crt[1] != null, key[0], key[1] != null);
+    }
+
+    /**
+     * An entry as stored: {@code {text, "base64"}} from {@code data}, {@code {text, null}} from {@code stringData}
+     * (manifest files may use it), or null when absent.
+     */
+    private static String[] raw(Secret secret, String entry) {
+        Map<String, String> data = secret.getData();
+        if (data != null && data.get(entry) != null) {
+            return new String[] {data.get(entry), "base64"};
+        }
+        Map<String, String> stringData = secret.getStringData();
+        return stringData == null || stringData.get(entry) == null ? null
+                : new String[] {stringData.get(entry), null};
+    }
+
+    private static boolean covers(TlsCredential credential, String host) {
+        for (String name : credential.dnsNames()) {
+            if (name.equals(host)) {
+                return true;
+            }
+            if (name.startsWith("*.") && !host.startsWith("*.")) {
+                int dot = host.indexOf('.');
+                if (dot > 0 && host.substring(dot).equals(name.substring(1))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}
