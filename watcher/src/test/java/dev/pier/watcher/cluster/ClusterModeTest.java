@@ -7,6 +7,10 @@ import dev.pier.proxy.ProxyConfig;
 import dev.pier.proxy.ProxyServer;
 import dev.pier.proxy.route.ActiveRoutes;
 import dev.pier.testing.EchoUpstream;
+import dev.pier.testing.TestCerts;
+import dev.pier.testing.TlsClient;
+import dev.pier.tls.DefaultCertificate;
+import dev.pier.tls.SelfSigned;
 import dev.pier.watcher.ConfigApplier;
 import dev.pier.watcher.translate.TranslatorConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -19,6 +23,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressTLSBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.net.URI;
@@ -26,6 +31,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -145,6 +151,53 @@ class ClusterModeTest {
         assertThat(get("theirs.example.com")).startsWith("404");
     }
 
+    static Secret tlsSecret(String ns, String name, TestCerts.Issued issued) {
+        return new SecretBuilder().withNewMetadata().withNamespace(ns).withName(name).endMetadata()
+                .withType("kubernetes.io/tls")
+                .addToData("tls.crt", Base64.getEncoder().encodeToString(issued.certPem()))
+                .addToData("tls.key", Base64.getEncoder().encodeToString(issued.pkcs8Pem())).build();
+    }
+
+    static Ingress tlsIngress(String ns, String name, String host, String service, String secret) {
+        Ingress i = ingress(ns, name, "pier", host, service);
+        i.getSpec().setTls(List.of(new IngressTLSBuilder().withHosts(host).withSecretName(secret).build()));
+        return i;
+    }
+
+    @Test
+    void certificatesFollowTlsSecretsWrittenThroughTheApi() throws Exception {
+        TestCerts.Issued first = TestCerts.issue(SelfSigned.KeyType.EC_P256, "secure.example.com");
+        TestCerts.Issued rotated = TestCerts.issue(SelfSigned.KeyType.RSA_2048, "secure.example.com");
+        create(service("shop", "web"));
+        create(slice("shop", "web", one.port()));
+        create(tlsSecret("shop", "secure-tls", first));
+        create(tlsIngress("shop", "web", "secure.example.com", "web", "secure-tls"));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                TlsClient.presented(proxy.httpsPort(), "secure.example.com")).isEqualTo(first.chain().getFirst()));
+        assertThat(get("secure.example.com")).startsWith("308"); // plain HTTP goes to https
+
+        // Rotation: cert-manager renews the Secret in place; the next handshake has the new certificate.
+        client.resource(tlsSecret("shop", "secure-tls", rotated)).update();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                TlsClient.presented(proxy.httpsPort(), "secure.example.com")).isEqualTo(rotated.chain().getFirst()));
+
+        // A broken update: the host falls back to the default certificate, the routes stay.
+        Secret broken = tlsSecret("shop", "secure-tls", rotated);
+        broken.getData().put("tls.key", Base64.getEncoder().encodeToString(first.pkcs8Pem()));
+        client.resource(broken).update();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                TlsClient.presented(proxy.httpsPort(), "secure.example.com").getSubjectX500Principal().getName())
+                .contains(DefaultCertificate.COMMON_NAME));
+        assertThat(get("secure.example.com")).startsWith("308");
+
+        // A Secret of the same name in another namespace is never used.
+        client.resource(tlsSecret("shop", "secure-tls", rotated)).delete();
+        create(tlsSecret("default", "secure-tls", first));
+        Thread.sleep(300);
+        assertThat(TlsClient.presented(proxy.httpsPort(), "secure.example.com").getSubjectX500Principal().getName())
+                .contains(DefaultCertificate.COMMON_NAME);
+    }
+
     @Test
     void changesThatCannotAffectRoutingDoNotRebuild() throws Exception {
         create(service("default", "web"));
@@ -160,9 +213,11 @@ class ClusterModeTest {
         Secret notTls = new SecretBuilder().withNewMetadata().withNamespace("default").withName("token").endMetadata()
                 .withType("Opaque").addToStringData("k", "v").build();
         create(notTls);
+        create(tlsSecret("default", "unreferenced", TestCerts.issue(SelfSigned.KeyType.EC_P256, "x.example.com")));
         Thread.sleep(300);
         assertThat(builds.get()).isEqualTo(before);
-        assertThat(source.snapshot().secrets()).isEmpty(); // non-TLS Secrets are never kept
+        assertThat(source.snapshot().secrets()).extracting(x -> x.getMetadata().getName())
+                .containsExactly("unreferenced"); // non-TLS Secrets are never kept
 
         client.resource(slice("default", "web", two.port())).update(); // referenced: rebuilds
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(get("a.example.com")).isEqualTo("200 two"));

@@ -7,6 +7,10 @@ import dev.pier.proxy.ProxyConfig;
 import dev.pier.proxy.ProxyServer;
 import dev.pier.proxy.route.ActiveRoutes;
 import dev.pier.testing.EchoUpstream;
+import dev.pier.testing.RawHttp;
+import dev.pier.testing.TestCerts;
+import dev.pier.testing.TlsClient;
+import dev.pier.tls.SelfSigned;
 import dev.pier.watcher.ConfigApplier;
 import dev.pier.watcher.translate.TranslatorConfig;
 import java.net.URI;
@@ -16,6 +20,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -145,5 +151,39 @@ class ManifestModeTest {
             assertThat(get("l.example.com")).isEqualTo("200 one");
             assertThat(get("j.example.com")).isEqualTo("200 two");
         });
+    }
+
+    @Test
+    void servesAndRotatesCertificatesFromSecretFiles() throws Exception {
+        TestCerts.Issued first = TestCerts.issue(SelfSigned.KeyType.EC_P256, "a.example.com");
+        TestCerts.Issued renewed = TestCerts.issue(SelfSigned.KeyType.EC_P256, "a.example.com");
+        Files.writeString(dir.resolve("secret.yaml"), secret(first));
+        Files.writeString(dir.resolve("ingress.yaml"), ingress("a.example.com", "one")
+                + "  tls: [{hosts: [a.example.com], secretName: a-tls}]\n");
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(
+                TlsClient.presented(proxy.httpsPort(), "a.example.com")).isEqualTo(first.chain().getFirst()));
+
+        try (SSLSocket open = TlsClient.connect(proxy.httpsPort(), "a.example.com");
+             RawHttp client = new RawHttp(open)) {
+            Files.writeString(dir.resolve("secret.yaml"), secret(renewed));
+            await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(
+                    TlsClient.presented(proxy.httpsPort(), "a.example.com")).isEqualTo(renewed.chain().getFirst()));
+            RawHttp.Response r = client.send("GET / HTTP/1.1\r\nHost: a.example.com\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(200); // the connection made before the rotation goes on
+            assertThat(r.header("strict-transport-security")).isEqualTo(ProxyConfig.DEFAULT_HSTS);
+        }
+    }
+
+    private static String secret(TestCerts.Issued issued) {
+        return """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: a-tls}
+                type: kubernetes.io/tls
+                data:
+                  tls.crt: %s
+                  tls.key: %s
+                """.formatted(Base64.getEncoder().encodeToString(issued.certPem()),
+                Base64.getEncoder().encodeToString(issued.pkcs8Pem()));
     }
 }

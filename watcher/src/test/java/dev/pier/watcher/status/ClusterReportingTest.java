@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressLoadBalancerIngress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressTLSBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
@@ -113,6 +114,23 @@ class ClusterReportingTest {
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(events("other4")).isNotEmpty());
         Thread.sleep(200);
         assertThat(events("broken")).extracting(Event::getReason).containsExactlyInAnyOrder("ServiceNotFound", "Sync");
+    }
+
+    @Test
+    void aBrokenTlsSecretBecomesASecretInvalidEventOnTheIngress() throws Exception {
+        start(false);
+        Ingress secured = ingress("secured", "pier", "missing");
+        secured.getSpec().setTls(List.of(new IngressTLSBuilder().withHosts("secured.example.com")
+                .withSecretName("secured-tls").build()));
+        client.resource(secured).create();
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(events("secured"))
+                .extracting(Event::getReason).contains("SecretInvalid"));
+        Event warning = events("secured").stream().filter(e -> "SecretInvalid".equals(e.getReason())).findFirst()
+                .orElseThrow();
+        assertThat(warning.getType()).isEqualTo("Warning");
+        assertThat(warning.getMessage()).contains("spec.tls[0].secretName")
+                .contains("Secret default/secured-tls not found").contains("default certificate");
     }
 
     @Test
