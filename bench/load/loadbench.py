@@ -1,0 +1,471 @@
+#!/usr/bin/env python3
+"""Side-by-side load benchmark of Pier, nginx and HAProxy (run it through bench/load/run.sh).
+
+Every proxy under test runs pinned to CPU 0 with one worker (nginx), one thread (HAProxy) or one event loop (Pier);
+the load generator (wrk, or h2load for HTTP/2) and the upstream (a one-worker nginx answering a fixed body) share
+CPU 1. All proxies of a scenario are started together, warmed up, then measured round by round, A B C A B C..., so
+drift of a shared machine hits all alike. Per proxy: median requests/s, p50 and p99 latency over the rounds, peak
+RSS, and the median over rounds of its requests/s divided by nginx's in the same round.
+
+Loopback only. Each measurement is bounded by --duration; everything started is stopped at the end.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import time
+import urllib.request
+
+HERE = pathlib.Path(__file__).resolve().parent
+UPSTREAM_PORT = 9100
+BODY = "hello from the upstream\n"
+
+# name -> what the load is
+SCENARIOS = {
+    "keepalive": dict(tls=False, close=False, path="/", hosts=1, text="keep-alive, small responses"),
+    "close": dict(tls=False, close=True, path="/", hosts=1, text="Connection: close on every request"),
+    "body64k": dict(tls=False, close=False, path="/64k", hosts=1, text="keep-alive, 64 KiB responses"),
+    "hosts1000": dict(tls=False, close=False, path="/", hosts=1000, text="keep-alive, 1,000 hosts configured"),
+    "hosts10000": dict(tls=False, close=False, path="/", hosts=10000, text="keep-alive, 10,000 hosts configured"),
+    "https-keepalive": dict(tls=True, close=False, path="/", hosts=1, text="HTTPS keep-alive, small responses"),
+    "https-handshake": dict(tls=True, close=True, path="/", hosts=1,
+                            text="HTTPS with a new connection and full TLS handshake per request"),
+    "h2": dict(tls=True, close=False, path="/", hosts=1, h2=True, text="HTTP/2 over TLS, many streams"),
+}
+
+# name -> (http port, https port)
+PROXIES = {
+    "pier": (8080, 8443),
+    "pier-jdk": (8090, 8453),
+    "nginx": (8081, 8444),
+    "haproxy": (8082, 8445),
+}
+
+
+def log(msg):
+    print(f"[{datetime.datetime.now():%H:%M:%S}] {msg}", flush=True)
+
+
+def wait_port(port, timeout=60.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+
+
+def wait_ready(url, timeout=120.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} not ready after {timeout} s")
+
+
+def host(i):
+    return f"h{i}.bench.test"
+
+
+def target_host(hosts):
+    return host(hosts // 2)
+
+
+class Processes:
+    """Everything started, stopped in reverse order at exit."""
+
+    def __init__(self):
+        self.started = []
+
+    def start(self, name, cmd, log_file, cpu):
+        full = ["taskset", "-c", str(cpu)] + cmd
+        out = open(log_file, "w")
+        p = subprocess.Popen(full, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        self.started.append((name, p))
+        return p
+
+    def stop(self, p, grace=10):
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGTERM)
+            try:
+                p.wait(grace)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+        self.started = [(n, q) for n, q in self.started if q is not p]
+
+    def stop_all(self):
+        for _, p in reversed(list(self.started)):
+            self.stop(p)
+
+
+def peak_rss_kib(pid):
+    """The largest VmHWM of a process and its children (for nginx, the worker's), in KiB."""
+    pids = [pid]
+    try:
+        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    best = 0
+    for p in pids:
+        try:
+            for line in open(f"/proc/{p}/status"):
+                if line.startswith("VmHWM:"):
+                    kib = int(line.split()[1])
+                    best = max(best, kib)
+        except OSError:
+            pass
+    return best
+
+
+def make_certificate(work):
+    crt, key = work / "tls.crt", work / "tls.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "7",
+                    "-subj", "/CN=bench.test", "-addext", "subjectAltName=DNS:*.bench.test,DNS:bench.test",
+                    "-keyout", str(key), "-out", str(crt)], check=True, capture_output=True)
+    (work / "tls.pem").write_text(crt.read_text() + key.read_text())
+    return crt, key
+
+
+def write_upstream(work):
+    d = work / "upstream"
+    d.mkdir(exist_ok=True)
+    (d / "64k").write_bytes(b"x" * 65536)
+    conf = d / "nginx.conf"
+    conf.write_text(f"""
+worker_processes 1;
+daemon off;
+pid {d}/nginx.pid;
+error_log {d}/error.log warn;
+events {{ worker_connections 16384; }}
+http {{
+  access_log off;
+  keepalive_requests 1000000;
+  keepalive_timeout 300s;
+  server {{
+    listen 127.0.0.1:{UPSTREAM_PORT} backlog=4096;
+    location = / {{ default_type text/plain; return 200 "{BODY.strip()}\\n"; }}
+    location = /64k {{ default_type application/octet-stream; alias {d}/64k; }}
+  }}
+}}
+""")
+    return conf
+
+
+def write_pier_manifests(d, hosts, crt, key):
+    import base64
+    d.mkdir(parents=True, exist_ok=True)
+    b64 = lambda p: base64.b64encode(p.read_bytes()).decode()
+    parts = [f"""apiVersion: v1
+kind: Service
+metadata: {{name: upstream}}
+spec: {{ports: [{{name: http, port: 80}}]}}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {{name: upstream-1, labels: {{kubernetes.io/service-name: upstream}}}}
+addressType: IPv4
+ports: [{{name: http, port: {UPSTREAM_PORT}}}]
+endpoints: [{{addresses: [127.0.0.1], conditions: {{ready: true}}}}]
+---
+apiVersion: v1
+kind: Secret
+metadata: {{name: bench-tls}}
+type: kubernetes.io/tls
+data: {{tls.crt: {b64(crt)}, tls.key: {b64(key)}}}
+"""]
+    for i in range(hosts):
+        parts.append(f"""---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {{name: app-{i}}}
+spec:
+  ingressClassName: pier
+  rules: [{{host: {host(i)}, http: {{paths: [{{path: /, pathType: Prefix, backend: {{service: {{name: upstream, port: {{number: 80}}}}}}}}]}}}}]
+""")
+    (d / "bench.yaml").write_text("".join(parts))
+
+
+def write_nginx(d, hosts, crt, key):
+    d.mkdir(parents=True, exist_ok=True)
+    http_port, https_port = PROXIES["nginx"]
+    servers = []
+    for i in range(hosts):
+        servers.append(f"""
+  server {{
+    listen 127.0.0.1:{http_port}{' default_server backlog=4096' if i == 0 else ''};
+    listen 127.0.0.1:{https_port} ssl http2{' default_server backlog=4096' if i == 0 else ''};
+    server_name {host(i)};
+    location / {{ proxy_pass http://up; }}
+  }}""")
+    conf = d / "nginx.conf"
+    conf.write_text(f"""
+worker_processes 1;
+daemon off;
+pid {d}/nginx.pid;
+error_log {d}/error.log warn;
+events {{ worker_connections 16384; }}
+http {{
+  access_log off;
+  keepalive_requests 1000000;
+  keepalive_timeout 75s;
+  server_names_hash_max_size 65536;
+  server_names_hash_bucket_size 128;
+  ssl_certificate {crt};
+  ssl_certificate_key {key};
+  ssl_protocols TLSv1.2 TLSv1.3;
+  proxy_http_version 1.1;
+  proxy_set_header Connection "";
+  proxy_set_header Host $host;
+  proxy_set_header X-Forwarded-For $remote_addr;
+  proxy_set_header X-Forwarded-Proto $scheme;
+  upstream up {{ server 127.0.0.1:{UPSTREAM_PORT}; keepalive 256; }}
+{''.join(servers)}
+}}
+""")
+    return conf
+
+
+def write_haproxy(d, hosts, pem):
+    d.mkdir(parents=True, exist_ok=True)
+    http_port, https_port = PROXIES["haproxy"]
+    (d / "hosts.map").write_text("".join(f"{host(i)} up\n" for i in range(hosts)))
+    conf = d / "haproxy.cfg"
+    conf.write_text(f"""
+global
+  nbthread 1
+  maxconn 8000
+  tune.ssl.default-dh-param 2048
+  ssl-default-bind-options ssl-min-ver TLSv1.2
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 75s
+  timeout server 60s
+  timeout http-keep-alive 75s
+  option http-keep-alive
+  http-reuse always
+frontend web
+  bind 127.0.0.1:{http_port} backlog 4096
+  bind 127.0.0.1:{https_port} ssl crt {pem} alpn h2,http/1.1
+  option forwardfor
+  http-request set-header X-Forwarded-Proto https if {{ ssl_fc }}
+  use_backend %[req.hdr(host),lower,word(1,:),map({d}/hosts.map,nothere)]
+backend up
+  server s1 127.0.0.1:{UPSTREAM_PORT} maxconn 1000
+backend nothere
+  http-request return status 404
+""")
+    return conf
+
+
+def start_proxies(names, scenario, work, procs, args, crt, key):
+    hosts = scenario["hosts"]
+    d = work / f"hosts-{hosts}"
+    running = {}
+    for name in names:
+        http_port, https_port = PROXIES[name]
+        if name.startswith("pier"):
+            manifests = d / f"{name}-manifests"
+            write_pier_manifests(manifests, hosts, crt, key)
+            admin = 10254 + (10 if name == "pier-jdk" else 0)
+            cmd = [args.java] + args.pier_jvm.split() + [
+                "-jar", args.jar, "--manifests", str(manifests), "--bind-address", "127.0.0.1",
+                "--http-port", str(http_port), "--https-port", str(https_port), "--admin-port", str(admin),
+                "--io-threads", "1", "--tls-engine", "jdk" if name == "pier-jdk" else "openssl",
+                "--default-ssl-certificate", "default/bench-tls", "--hsts", "off"]
+            p = procs.start(name, cmd, d / f"{name}.log", 0)
+            wait_ready(f"http://127.0.0.1:{admin}/readyz")
+        elif name == "nginx":
+            conf = write_nginx(d / "nginx", hosts, crt, key)
+            p = procs.start(name, ["nginx", "-c", str(conf), "-e", str(d / "nginx" / "error.log")],
+                            d / "nginx.log", 0)
+        elif name == "haproxy":
+            conf = write_haproxy(d / "haproxy", hosts, work / "tls.pem")
+            p = procs.start(name, ["haproxy", "-f", str(conf)], d / "haproxy.log", 0)
+        else:
+            raise SystemExit(f"unknown proxy {name}")
+        wait_port(http_port)
+        wait_port(https_port)
+        running[name] = p
+    return running
+
+
+LAT = re.compile(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+
+
+def to_ms(value, unit):
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def load(name, scenario, seconds, args):
+    http_port, https_port = PROXIES[name]
+    hostname = target_host(scenario["hosts"])
+    if scenario.get("h2"):
+        url = f"https://127.0.0.1:{https_port}{scenario['path']}"
+        cmd = ["taskset", "-c", "1", "h2load", "-t", "1", "-c", str(args.h2_clients), "-m", str(args.h2_streams),
+               "-D", str(seconds), "-H", f":authority: {hostname}", url]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
+        rps = float(re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", out).group(1))
+        ok = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", out)
+        errors = int(ok.group(3)) + int(ok.group(4)) if ok else -1
+        errors += int(re.search(r"(\d+) failed, (\d+) errored", out).group(1))
+        lat = re.search(r"time for request:\s+([\d.]+)(us|ms|s)\s+([\d.]+)(us|ms|s)\s+([\d.]+)(us|ms|s)", out)
+        return dict(rps=rps, p50=to_ms(lat.group(5), lat.group(6)) if lat else None, p99=None, errors=errors,
+                    raw=out)
+    scheme, port = ("https", https_port) if scenario["tls"] else ("http", http_port)
+    url = f"{scheme}://127.0.0.1:{port}{scenario['path']}"
+    cmd = ["taskset", "-c", "1", "wrk", "-t", "1", "-c", str(args.connections), "-d", f"{seconds}s", "--latency",
+           "-H", f"Host: {hostname}"]
+    if scenario["close"]:
+        cmd += ["-H", "Connection: close"]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=seconds + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    lat = {m.group(1): to_ms(m.group(2), m.group(3)) for m in LAT.finditer(out)}
+    errors = 0
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if m:
+        errors += int(m.group(1))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if m and not scenario["close"]:  # with Connection: close, wrk counts every server close as a read error
+        errors += sum(int(g) for g in m.groups())
+    elif m:
+        errors += int(m.group(1)) + int(m.group(3)) + int(m.group(4))
+    return dict(rps=rps, p50=lat.get("50"), p99=lat.get("99"), errors=errors, raw=out)
+
+
+def check_response(name, scenario):
+    """One request through the proxy before measuring: the body must be the upstream's."""
+    http_port, https_port = PROXIES[name]
+    scheme = "https" if scenario["tls"] else "http"
+    port = https_port if scenario["tls"] else http_port
+    cmd = ["curl", "-sk", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", "-H",
+           f"Host: {target_host(scenario['hosts'])}", f"{scheme}://127.0.0.1:{port}{scenario['path']}"]
+    if scenario.get("h2"):
+        cmd = ["curl", "-sk", "--http2", "-o", "/dev/null", "-w", "%{http_code} %{size_download} %{http_version}",
+               "--resolve", f"{target_host(scenario['hosts'])}:{port}:127.0.0.1",
+               f"https://{target_host(scenario['hosts'])}:{port}{scenario['path']}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout.split()
+    size = 65536 if scenario["path"] == "/64k" else len(BODY)
+    if out[0] != "200" or int(out[1]) != size or (scenario.get("h2") and out[2] != "2"):
+        raise RuntimeError(f"{name}: {scenario['path']} answered {out}, expected 200 with {size} bytes")
+
+
+def run_scenario(key, names, work, procs, args, crt, key_file):
+    scenario = SCENARIOS[key]
+    log(f"scenario {key}: {scenario['text']}; starting {', '.join(names)}")
+    running = start_proxies(names, scenario, work, procs, args, crt, key_file)
+    try:
+        for name in names:
+            check_response(name, scenario)
+            log(f"  warm-up {name} {args.warmup} s")
+            load(name, scenario, args.warmup, args)
+        rounds = []
+        for r in range(args.rounds):
+            row = {}
+            for name in names:
+                res = load(name, scenario, args.duration, args)
+                row[name] = res
+                log(f"  round {r + 1} {name}: {res['rps']:.0f} req/s, p50 {res['p50']} ms, p99 {res['p99']} ms,"
+                    f" errors {res['errors']}")
+            rounds.append(row)
+        rss = {name: peak_rss_kib(p.pid) // 1024 for name, p in running.items()}  # taskset execs: same pid
+    finally:
+        for p in running.values():
+            procs.stop(p)
+    summary = {}
+    for name in names:
+        rps = [row[name]["rps"] for row in rounds]
+        p50 = [row[name]["p50"] for row in rounds if row[name]["p50"] is not None]
+        p99 = [row[name]["p99"] for row in rounds if row[name]["p99"] is not None]
+        ratio = [row[name]["rps"] / row["nginx"]["rps"] for row in rounds] if "nginx" in names else []
+        summary[name] = dict(
+            rps=statistics.median(rps), rps_all=rps,
+            p50=statistics.median(p50) if p50 else None,
+            p99=statistics.median(p99) if p99 else None,
+            ratio=statistics.median(ratio) if ratio else None,
+            errors=sum(row[name]["errors"] for row in rounds),
+            rss_mib=rss[name])
+    return dict(scenario=key, text=scenario["text"], rounds=[{n: {k: v for k, v in r.items() if k != "raw"}
+                                                              for n, r in row.items()} for row in rounds],
+                summary=summary)
+
+
+def markdown(result):
+    lines = [f"**{result['scenario']}**: {result['text']}", "",
+             "| Proxy | req/s (median) | each round | p50 ms | p99 ms | ratio to nginx | errors | peak RSS MiB |",
+             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
+    fmt = lambda v, f: "-" if v is None else format(v, f)
+    for name, s in result["summary"].items():
+        lines.append(f"| {name} | {s['rps']:,.0f} | {', '.join(f'{x:,.0f}' for x in s['rps_all'])} | "
+                     f"{fmt(s['p50'], '.2f')} | {fmt(s['p99'], '.2f')} | {fmt(s['ratio'], '.2f')} | {s['errors']} | "
+                     f"{s['rss_mib']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--java", required=True)
+    ap.add_argument("--jar", required=True)
+    ap.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated: " + ", ".join(SCENARIOS))
+    ap.add_argument("--proxies", default="pier,nginx,haproxy", help="comma-separated: " + ", ".join(PROXIES))
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--duration", type=int, default=10, help="seconds per measurement")
+    ap.add_argument("--warmup", type=int, default=10, help="seconds of load per proxy before the rounds")
+    ap.add_argument("--connections", type=int, default=64, help="wrk connections")
+    ap.add_argument("--h2-clients", type=int, default=4)
+    ap.add_argument("--h2-streams", type=int, default=32)
+    ap.add_argument("--pier-jvm", default="-XX:+UseSerialGC -Xms64m -Xmx128m -XX:MaxDirectMemorySize=64m "
+                                          "-XX:ReservedCodeCacheSize=48m -Xss512k",
+                    help="JVM flags for Pier (%(default)s)")
+    ap.add_argument("--out", default=str(HERE / "out"))
+    args = ap.parse_args()
+
+    names = args.proxies.split(",")
+    if "nginx" not in names:
+        log("nginx not among the proxies: no ratios")
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    work = pathlib.Path(args.out) / stamp
+    work.mkdir(parents=True)
+    procs = Processes()
+    results = []
+    try:
+        crt, key = make_certificate(work)
+        procs.start("upstream", ["nginx", "-c", str(write_upstream(work)), "-e",
+                                            str(work / "upstream" / "error.log")], work / "upstream.log", 1)
+        wait_port(UPSTREAM_PORT)
+        cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"],
+                             capture_output=True, text=True).stdout.strip()
+        header = (f"{datetime.date.today()} · `nproc` {os.cpu_count()} · {cpu} · {args.rounds} rounds of "
+                  f"{args.duration} s after {args.warmup} s warm-up · wrk -t1 -c{args.connections} · Pier JVM: "
+                  f"`{args.pier_jvm}`")
+        log(header)
+        for key_name in args.scenarios.split(","):
+            result = run_scenario(key_name, names, work, procs, args, crt, key)
+            results.append(result)
+            print(markdown(result), flush=True)
+            (work / "results.json").write_text(json.dumps(dict(header=header, results=results), indent=2))
+        report = header + "\n\n" + "\n".join(markdown(r) for r in results)
+        (work / "results.md").write_text(report)
+        log(f"results in {work}/results.md")
+    finally:
+        procs.stop_all()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Side-by-side load benchmark: Pier, nginx and HAProxy in front of one fast upstream, each pinned to CPU 0 with one
+# worker / event loop; wrk (or h2load) and the upstream share CPU 1. Installs what it needs from Debian, builds Pier,
+# then runs bench/load/loadbench.py with the arguments given (see --help). Loopback only; every run is time-bounded
+# and everything started is stopped at the end.
+#   bench/load/run.sh                                  # every scenario, 3 rounds of 10 s
+#   bench/load/run.sh --scenarios https-keepalive,https-handshake --proxies pier,pier-jdk,nginx
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+. "$repo/scripts/lib/java.sh"
+pier_select_jdk
+
+missing=()
+for tool in nginx:nginx haproxy:haproxy wrk:wrk h2load:nghttp2-client openssl:openssl taskset:util-linux; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${tool%%:*}" ] || missing+=("${tool##*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing ${missing[*]} from Debian..."
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get install -y -q "${missing[@]}" >/dev/null || { $sudo_cmd apt-get update -q >/dev/null && $sudo_cmd apt-get install -y -q "${missing[@]}" >/dev/null; }
+fi
+if [ "$(nproc)" -lt 2 ]; then
+  echo "needs 2 CPUs: one for the proxy under test, one for the load generator and upstream" >&2
+  exit 1
+fi
+
+jar="$repo/watcher/target/pier.jar"
+if [ ! -f "$jar" ] || [ -n "$(find "$repo" -name '*.java' -path '*/src/main/*' -newer "$jar" -print -quit)" ]; then
+  echo "Building Pier..."
+  (cd "$repo" && ./mvnw -B -q -ntp package -DskipTests)
+fi
+exec python3 "$here/loadbench.py" --java "$JAVA_HOME/bin/java" --jar "$jar" "$@"
