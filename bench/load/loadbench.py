@@ -40,6 +40,11 @@ SCENARIOS = {
     "h2": dict(tls=True, close=False, path="/", hosts=1, h2=True, text="HTTP/2 over TLS, many streams"),
 }
 
+# Pier's JVM flags: a small heap for one event loop; Netty's Unsafe paths (off by default on Java 25+); no leak
+# detection sampling on the hot path.
+PIER_JVM = ("-XX:+UseSerialGC -Xms64m -Xmx128m -XX:MaxDirectMemorySize=64m -XX:ReservedCodeCacheSize=48m -Xss512k "
+            "--sun-misc-unsafe-memory-access=allow -Dio.netty.leakDetection.level=disabled")
+
 # name -> (http port, https port)
 PROXIES = {
     "pier": (8080, 8443),
@@ -306,6 +311,27 @@ def start_proxies(names, scenario, work, procs, args, crt, key):
     return running
 
 
+def cpu_times():
+    """Busy and total jiffies of CPU 0 and CPU 1, from /proc/stat."""
+    out = {}
+    for line in open("/proc/stat"):
+        parts = line.split()
+        if parts[0] in ("cpu0", "cpu1"):
+            values = [int(v) for v in parts[1:]]
+            idle = values[3] + values[4]  # idle + iowait
+            out[parts[0]] = (sum(values) - idle, sum(values))
+    return out
+
+
+def busy_percent(before, after):
+    res = {}
+    for cpu in before:
+        busy = after[cpu][0] - before[cpu][0]
+        total = after[cpu][1] - before[cpu][1]
+        res[cpu] = round(100.0 * busy / total) if total else None
+    return res
+
+
 LAT = re.compile(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 
 
@@ -314,6 +340,14 @@ def to_ms(value, unit):
 
 
 def load(name, scenario, seconds, args):
+    before = cpu_times()
+    result = run_load(name, scenario, seconds, args)
+    cpus = busy_percent(before, cpu_times())
+    result["cpu0"], result["cpu1"] = cpus["cpu0"], cpus["cpu1"]
+    return result
+
+
+def run_load(name, scenario, seconds, args):
     http_port, https_port = PROXIES[name]
     hostname = target_host(scenario["hosts"])
     if scenario.get("h2"):
@@ -382,7 +416,7 @@ def run_scenario(key, names, work, procs, args, crt, key_file):
                 res = load(name, scenario, args.duration, args)
                 row[name] = res
                 log(f"  round {r + 1} {name}: {res['rps']:.0f} req/s, p50 {res['p50']} ms, p99 {res['p99']} ms,"
-                    f" errors {res['errors']}")
+                    f" errors {res['errors']}, CPU busy: proxy {res['cpu0']}%, load+upstream {res['cpu1']}%")
             rounds.append(row)
         rss = {name: peak_rss_kib(p.pid) // 1024 for name, p in running.items()}  # taskset execs: same pid
     finally:
@@ -400,6 +434,8 @@ def run_scenario(key, names, work, procs, args, crt, key_file):
             p99=statistics.median(p99) if p99 else None,
             ratio=statistics.median(ratio) if ratio else None,
             errors=sum(row[name]["errors"] for row in rounds),
+            cpu0=statistics.median(row[name]["cpu0"] for row in rounds),
+            cpu1=statistics.median(row[name]["cpu1"] for row in rounds),
             rss_mib=rss[name])
     return dict(scenario=key, text=scenario["text"], rounds=[{n: {k: v for k, v in r.items() if k != "raw"}
                                                               for n, r in row.items()} for row in rounds],
@@ -408,13 +444,14 @@ def run_scenario(key, names, work, procs, args, crt, key_file):
 
 def markdown(result):
     lines = [f"**{result['scenario']}**: {result['text']}", "",
-             "| Proxy | req/s (median) | each round | p50 ms | p99 ms | ratio to nginx | errors | peak RSS MiB |",
-             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
+             "| Proxy | req/s (median) | each round | p50 ms | p99 ms | ratio to nginx | errors | peak RSS MiB "
+             "| CPU 0 / 1 busy |",
+             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     fmt = lambda v, f: "-" if v is None else format(v, f)
     for name, s in result["summary"].items():
         lines.append(f"| {name} | {s['rps']:,.0f} | {', '.join(f'{x:,.0f}' for x in s['rps_all'])} | "
                      f"{fmt(s['p50'], '.2f')} | {fmt(s['p99'], '.2f')} | {fmt(s['ratio'], '.2f')} | {s['errors']} | "
-                     f"{s['rss_mib']} |")
+                     f"{s['rss_mib']} | {s['cpu0']:.0f}% / {s['cpu1']:.0f}% |")
     return "\n".join(lines) + "\n"
 
 
@@ -430,9 +467,7 @@ def main():
     ap.add_argument("--connections", type=int, default=64, help="wrk connections")
     ap.add_argument("--h2-clients", type=int, default=4)
     ap.add_argument("--h2-streams", type=int, default=32)
-    ap.add_argument("--pier-jvm", default="-XX:+UseSerialGC -Xms64m -Xmx128m -XX:MaxDirectMemorySize=64m "
-                                          "-XX:ReservedCodeCacheSize=48m -Xss512k",
-                    help="JVM flags for Pier (%(default)s)")
+    ap.add_argument("--pier-jvm", default=PIER_JVM, help="JVM flags for Pier (%(default)s)")
     ap.add_argument("--out", default=str(HERE / "out"))
     args = ap.parse_args()
 
