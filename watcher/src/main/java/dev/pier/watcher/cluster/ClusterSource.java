@@ -1,6 +1,7 @@
 package dev.pier.watcher.cluster;
 
 import dev.pier.watcher.RebuildLoop;
+import dev.pier.watcher.ValidityTimer;
 import dev.pier.watcher.translate.ClusterState;
 import dev.pier.watcher.translate.Translation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -66,6 +67,7 @@ public final class ClusterSource implements AutoCloseable {
     });
     private volatile Set<String> referencedServices = Set.of();
     private volatile Set<String> referencedSecrets = Set.of();
+    private final ValidityTimer validity;
     private volatile boolean firstTableBuilt;
     private volatile boolean synced; // no build from partial caches: informers list in parallel
 
@@ -79,6 +81,7 @@ public final class ClusterSource implements AutoCloseable {
         this.namespaces = List.copyOf(namespaces);
         this.apply = apply;
         this.loop = new RebuildLoop(this::rebuild, holdoff, maxDelay);
+        this.validity = new ValidityTimer(loop::signal);
     }
 
     /** Starts the informers, waits until every one has listed, and builds the first table. */
@@ -144,6 +147,7 @@ public final class ClusterSource implements AutoCloseable {
         Translation t = apply.apply(snapshot());
         referencedServices = t.referencedServices();
         referencedSecrets = t.referencedSecrets();
+        validity.rebuildAt(t.nextValidityChange());
         firstTableBuilt = true;
     }
 
@@ -262,6 +266,7 @@ public final class ClusterSource implements AutoCloseable {
     @Override
     public void close() {
         health.shutdownNow();
+        validity.close();
         loop.close();
         for (SharedIndexInformer<?> informer : all) {
             informer.stop();

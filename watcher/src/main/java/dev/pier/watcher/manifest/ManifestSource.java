@@ -1,6 +1,7 @@
 package dev.pier.watcher.manifest;
 
 import dev.pier.watcher.ConfigApplier;
+import dev.pier.watcher.ValidityTimer;
 import dev.pier.watcher.translate.ClusterState;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ public final class ManifestSource implements AutoCloseable {
     private final ManifestDirectory directory;
     private final ConfigApplier applier;
     private final ManifestWatcher watcher;
+    private final ValidityTimer validity = new ValidityTimer(this::reload);
 
     public ManifestSource(Path root, ConfigApplier applier) throws IOException {
         if (!Files.isDirectory(root)) {
@@ -46,11 +48,12 @@ public final class ManifestSource implements AutoCloseable {
         for (ManifestDirectory.FileError error : snapshot.errors()) {
             log.warn("{} does not parse, its last good objects stay in force: {}", error.file(), error.message());
         }
-        applier.apply(ClusterState.of(snapshot.objects()));
+        validity.rebuildAt(applier.apply(ClusterState.of(snapshot.objects())).nextValidityChange());
     }
 
     @Override
     public void close() throws IOException {
+        validity.close();
         watcher.close();
     }
 }

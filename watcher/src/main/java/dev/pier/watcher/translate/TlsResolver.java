@@ -37,6 +37,7 @@ final class TlsResolver {
     private final SniTable.Builder<TlsCredential> certificates = SniTable.builder();
     private final Map<String, String> certificateOwners = new HashMap<>(); // host -> "Secret ns/name of Ingress ns/n"
     private final Set<String> referencedSecrets = new HashSet<>();
+    private Instant nextValidityChange;
 
     TlsResolver(ClusterState state, CredentialCache cache, Instant now) {
         for (Secret s : state.secrets()) {
@@ -115,6 +116,22 @@ final class TlsResolver {
 
     private SniTable<TlsCredential> built;
 
+    /**
+     * The next moment a certificate the configuration names becomes valid or expires, or null: the translation must
+     * run again then, since its result depends on the time.
+     */
+    Instant nextValidityChange() {
+        return nextValidityChange;
+    }
+
+    private void noteValidity(TlsCredential credential) {
+        Instant change = now.isBefore(credential.notBefore()) ? credential.notBefore()
+                : now.isAfter(credential.notAfter()) ? null : credential.notAfter().plusSeconds(1);
+        if (change != null && (nextValidityChange == null || change.isBefore(nextValidityChange))) {
+            nextValidityChange = change;
+        }
+    }
+
     /** Every TLS Secret the configuration names, found or not, as {@code namespace/name}. */
     Set<String> referencedSecrets() {
         return referencedSecrets;
@@ -164,6 +181,9 @@ final class TlsResolver {
         } else {
             CredentialCache.Parsed parsed = parse(secret);
             credential = parsed.credential();
+            if (credential != null) {
+                noteValidity(credential);
+            }
             error = parsed.error() != null ? what + ": " + parsed.error()
                     : credential.validityProblem(now) != null ? what + ": " + credential.validityProblem(now) : null;
         }

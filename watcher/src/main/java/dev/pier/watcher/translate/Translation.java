@@ -1,6 +1,7 @@
 package dev.pier.watcher.translate;
 
 import dev.pier.proxy.route.RouteTable;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
@@ -13,9 +14,12 @@ import java.util.Set;
  * @param referencedServices every Service the table depends on, as {@code namespace/name}, found or not: a change to
  *     any other Service (or its EndpointSlices) cannot change the table
  * @param referencedSecrets every TLS Secret the table depends on, as {@code namespace/name}, found or not
+ * @param nextValidityChange when a certificate in the input next becomes valid or expires (translate again then), or
+ *     null when none will
  */
 public record Translation(RouteTable table, List<Problem> problems, List<ObjectRef> served,
-                          Set<String> referencedServices, Set<String> referencedSecrets) {
+                          Set<String> referencedServices, Set<String> referencedSecrets,
+                          Instant nextValidityChange) {
     public Translation {
         referencedSecrets = Set.copyOf(referencedSecrets);
         problems = List.copyOf(problems);

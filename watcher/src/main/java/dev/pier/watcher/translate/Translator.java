@@ -116,7 +116,8 @@ public final class Translator {
             table.defaultRoute(defaultRoute);
         }
         cache.endOfTranslation();
-        return new Translation(table.build(), problems, served, resolver.lookedUp(), tls.referencedSecrets());
+        return new Translation(table.build(), problems, served, resolver.lookedUp(), tls.referencedSecrets(),
+                tls.nextValidityChange());
     }
 
     /** True for a DNS name or a one-label wildcard, in lower case, that is not an IP address. */

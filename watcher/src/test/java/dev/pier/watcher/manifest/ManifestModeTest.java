@@ -10,6 +10,7 @@ import dev.pier.testing.EchoUpstream;
 import dev.pier.testing.RawHttp;
 import dev.pier.testing.TestCerts;
 import dev.pier.testing.TlsClient;
+import dev.pier.tls.DefaultCertificate;
 import dev.pier.tls.SelfSigned;
 import dev.pier.watcher.ConfigApplier;
 import dev.pier.watcher.translate.TranslatorConfig;
@@ -20,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
@@ -172,6 +174,23 @@ class ManifestModeTest {
             assertThat(r.status()).isEqualTo(200); // the connection made before the rotation goes on
             assertThat(r.header("strict-transport-security")).isEqualTo(ProxyConfig.DEFAULT_HSTS);
         }
+    }
+
+    @Test
+    void aCertificateThatExpiresWhilePierRunsIsReplacedByTheDefaultAtThatMoment() throws Exception {
+        Instant now = Instant.now();
+        TestCerts.Issued shortLived = TestCerts.issue(SelfSigned.KeyType.EC_P256, now.minusSeconds(60),
+                now.plusSeconds(2), "a.example.com");
+        Files.writeString(dir.resolve("secret.yaml"), secret(shortLived));
+        Files.writeString(dir.resolve("ingress.yaml"), ingress("a.example.com", "one")
+                + "  tls: [{hosts: [a.example.com], secretName: a-tls}]\n");
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(
+                TlsClient.presented(proxy.httpsPort(), "a.example.com")).isEqualTo(shortLived.chain().getFirst()));
+
+        // No file changes: the expiry alone makes Pier translate again.
+        await().atMost(Duration.ofSeconds(6)).untilAsserted(() -> assertThat(
+                TlsClient.presented(proxy.httpsPort(), "a.example.com").getSubjectX500Principal().getName())
+                .contains(DefaultCertificate.COMMON_NAME));
     }
 
     private static String secret(TestCerts.Issued issued) {
