@@ -471,6 +471,10 @@ def main():
     ap.add_argument("--out", default=str(HERE / "out"))
     args = ap.parse_args()
 
+    version = subprocess.run([args.java, "-version"], capture_output=True, text=True).stderr
+    major = int(re.search(r'version "(\d+)', version).group(1))
+    if major < 23:  # the flag exists from Java 23 on; Netty needs it from 25 on
+        args.pier_jvm = args.pier_jvm.replace("--sun-misc-unsafe-memory-access=allow", "").strip()
     names = args.proxies.split(",")
     if "nginx" not in names:
         log("nginx not among the proxies: no ratios")
