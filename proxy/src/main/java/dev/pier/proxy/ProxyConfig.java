@@ -1,5 +1,6 @@
 package dev.pier.proxy;
 
+import dev.pier.proxy.http.TrustedProxies;
 import java.net.InetAddress;
 import java.time.Duration;
 
@@ -18,6 +19,8 @@ import java.time.Duration;
  * @param upstreamIdleTimeout how long an unused pooled upstream connection stays open
  * @param maxIdleConnectionsPerEndpoint pooled idle connections kept per endpoint and event loop
  * @param tls the HTTPS listener's settings
+ * @param trustedProxies peers whose X-Forwarded-For is believed
+ * @param proxyProtocol traffic connections start with a PROXY protocol (v1 or v2) header
  */
 public record ProxyConfig(
         InetAddress bindAddress,
@@ -31,7 +34,9 @@ public record ProxyConfig(
         Duration clientIdleTimeout,
         Duration upstreamIdleTimeout,
         int maxIdleConnectionsPerEndpoint,
-        Tls tls) {
+        Tls tls,
+        TrustedProxies trustedProxies,
+        boolean proxyProtocol) {
 
     /** The Strict-Transport-Security value ingress-nginx sends by default. */
     public static final String DEFAULT_HSTS = "max-age=31536000; includeSubDomains";
@@ -39,7 +44,8 @@ public record ProxyConfig(
     public static ProxyConfig defaults() {
         return new ProxyConfig(InetAddress.getLoopbackAddress(), 8080, 10254, 0, 8 * 1024, 32 * 1024,
                 Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(75), Duration.ofSeconds(60), 64,
-                new Tls(8443, TlsEngine.AUTO, DEFAULT_HSTS, 443, true, Duration.ofSeconds(10)));
+                new Tls(8443, TlsEngine.AUTO, DEFAULT_HSTS, 443, true, Duration.ofSeconds(10)), TrustedProxies.NONE,
+                false);
     }
 
     /**
@@ -83,33 +89,40 @@ public record ProxyConfig(
     public ProxyConfig withTls(Tls v) {
         return new ProxyConfig(bindAddress, httpPort, adminPort, ioThreads, maxInitialLineLength, maxHeaderSize,
                 connectTimeout, upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint,
-                v);
+                v, trustedProxies, proxyProtocol);
+    }
+
+    /** Sets whose X-Forwarded-For is believed, and whether connections start with a PROXY protocol header. */
+    public ProxyConfig withClientAddress(TrustedProxies trusted, boolean proxyProtocolHeader) {
+        return new ProxyConfig(bindAddress, httpPort, adminPort, ioThreads, maxInitialLineLength, maxHeaderSize,
+                connectTimeout, upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint,
+                tls, trusted, proxyProtocolHeader);
     }
 
     public ProxyConfig withBindAddress(InetAddress v) {
         return new ProxyConfig(v, httpPort, adminPort, ioThreads, maxInitialLineLength, maxHeaderSize, connectTimeout,
-                upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint, tls);
+                upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint, tls, trustedProxies, proxyProtocol);
     }
 
     /** Sets the HTTP, HTTPS (-1: none) and admin ports; 0 picks a free one. */
     public ProxyConfig withPorts(int http, int https, int admin) {
         return new ProxyConfig(bindAddress, http, admin, ioThreads, maxInitialLineLength, maxHeaderSize,
                 connectTimeout, upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint,
-                tls.withPort(https));
+                tls.withPort(https), trustedProxies, proxyProtocol);
     }
 
     public ProxyConfig withIoThreads(int v) {
         return new ProxyConfig(bindAddress, httpPort, adminPort, v, maxInitialLineLength, maxHeaderSize,
-                connectTimeout, upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint, tls);
+                connectTimeout, upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint, tls, trustedProxies, proxyProtocol);
     }
 
     public ProxyConfig withLimits(int initialLine, int headerSize) {
         return new ProxyConfig(bindAddress, httpPort, adminPort, ioThreads, initialLine, headerSize, connectTimeout,
-                upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint, tls);
+                upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint, tls, trustedProxies, proxyProtocol);
     }
 
     public ProxyConfig withTimeouts(Duration connect, Duration upstream, Duration clientIdle) {
         return new ProxyConfig(bindAddress, httpPort, adminPort, ioThreads, maxInitialLineLength, maxHeaderSize,
-                connect, upstream, clientIdle, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint, tls);
+                connect, upstream, clientIdle, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint, tls, trustedProxies, proxyProtocol);
     }
 }

@@ -40,16 +40,27 @@ public final class ProxyServer implements AutoCloseable {
         this.drainer = drainer;
     }
 
-    /** Binds the HTTP port (and the HTTPS port unless it is -1) and starts serving {@code routes}. */
+    /** {@link #start(ProxyConfig, ActiveRoutes, Telemetry)} with metrics nobody reads and no access log. */
     public static ProxyServer start(ProxyConfig config, ActiveRoutes routes) throws InterruptedException {
+        return start(config, routes, Telemetry.none());
+    }
+
+    /**
+     * Binds the HTTP port (and the HTTPS port unless it is -1) and starts serving {@code routes}, reporting to
+     * {@code telemetry}.
+     */
+    public static ProxyServer start(ProxyConfig config, ActiveRoutes routes, Telemetry telemetry)
+            throws InterruptedException {
         requireNonNull(config, "config");
         requireNonNull(routes, "routes");
+        requireNonNull(telemetry, "telemetry");
+        telemetry.metrics().follow(routes);
         Transport transport = Transport.best();
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads,
                 new DefaultThreadFactory("pier-io", true), transport.ioHandlerFactory());
         try {
-            ProxyInitializers init = new ProxyInitializers(group, transport, config, routes);
+            ProxyInitializers init = new ProxyInitializers(group, transport, config, routes, telemetry);
             Channel ch = init.http().bind(config.bindAddress(), config.httpPort()).sync().channel();
             log.info("HTTP on {} ({} transport, {} event loops)", ch.localAddress(), transport.name(), threads);
             Channel tls = null;

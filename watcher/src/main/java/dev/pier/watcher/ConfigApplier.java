@@ -25,18 +25,38 @@ public final class ConfigApplier {
     private final ActiveRoutes routes;
     private final TranslatorConfig config;
     private final CredentialCache credentials = new CredentialCache();
+    private final ControllerMetrics metrics;
     private Set<Problem> reported = Set.of();
 
     public ConfigApplier(ActiveRoutes routes, TranslatorConfig config) {
-        this.routes = routes;
-        this.config = config;
+        this(routes, config, ControllerMetrics.discarding());
     }
 
+    public ConfigApplier(ActiveRoutes routes, TranslatorConfig config, ControllerMetrics metrics) {
+        this.routes = routes;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Translates and publishes. A translation that throws (a bug: bad input is a problem, not an exception) is
+     * counted as a failed rebuild and rethrown; the table in force stays.
+     */
     public Translation apply(ClusterState state) {
         long start = System.nanoTime();
-        Translation t = Translator.translate(state, config, credentials, Instant.now());
-        boolean swapped = routes.publish(t.table());
-        long micros = (System.nanoTime() - start) / 1000;
+        Translation t;
+        boolean swapped;
+        try {
+            t = Translator.translate(state, config, credentials, Instant.now());
+            swapped = routes.publish(t.table());
+        } catch (RuntimeException e) {
+            metrics.failed(System.nanoTime() - start);
+            log.error("configuration rebuild failed; the configuration in force stays", e);
+            throw e;
+        }
+        long nanos = System.nanoTime() - start;
+        metrics.built(t, nanos);
+        long micros = nanos / 1000;
         Set<Problem> now = new LinkedHashSet<>(t.problems());
         for (Problem p : now) {
             if (!reported.contains(p)) {

@@ -2,18 +2,25 @@ package dev.pier.watcher;
 
 import dev.pier.proxy.ProxyConfig;
 import dev.pier.proxy.ProxyServer;
+import dev.pier.proxy.Telemetry;
 import dev.pier.proxy.admin.AdminServer;
+import dev.pier.proxy.http.TrustedProxies;
+import dev.pier.proxy.log.AccessLog;
+import dev.pier.proxy.metrics.ProxyMetrics;
 import dev.pier.proxy.route.ActiveRoutes;
 import dev.pier.watcher.cluster.ClusterSource;
 import dev.pier.watcher.manifest.ManifestSource;
 import dev.pier.watcher.status.ClusterReporter;
 import dev.pier.watcher.status.Leadership;
+import dev.pier.watcher.translate.ObjectRef;
 import dev.pier.watcher.translate.Translation;
+import dev.pier.watcher.translate.TranslatorConfig;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import dev.pier.watcher.translate.ObjectRef;
-import dev.pier.watcher.translate.TranslatorConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +31,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -103,6 +111,22 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--http2", defaultValue = "true", negatable = true, fallbackValue = "true",
             description = "Offer HTTP/2 to HTTPS clients through ALPN (${DEFAULT-VALUE}).")
     boolean http2;
+
+    @Option(names = "--access-log", defaultValue = "true", negatable = true, fallbackValue = "true",
+            arity = "0..1", description = "One JSON line per request on stdout (${DEFAULT-VALUE}).")
+    boolean accessLog;
+
+    @Option(names = "--metrics-per-host", description = "Add the rule's host as a label of request metrics.")
+    boolean metricsPerHost;
+
+    @Option(names = "--trusted-proxies", split = ",", paramLabel = "CIDR",
+            description = "Peers whose X-Forwarded-For is believed (load balancers in front of Pier): appended to "
+                    + "instead of replaced, and the client address is taken from it.")
+    List<String> trustedProxies = new ArrayList<>();
+
+    @Option(names = "--proxy-protocol",
+            description = "Traffic connections start with a PROXY protocol v1 or v2 header (from a load balancer).")
+    boolean proxyProtocol;
 
     @Option(names = "--admin-port", defaultValue = "10254",
             description = "Port of /healthz, /readyz and /routes (${DEFAULT-VALUE}).")
@@ -184,18 +208,31 @@ public final class Main implements Callable<Integer> {
             System.err.println("pier: --tls-engine must be auto, openssl or jdk, got " + tlsEngine);
             return 2;
         }
+        TrustedProxies trusted;
+        try {
+            trusted = TrustedProxies.parse(trustedProxies);
+        } catch (IllegalArgumentException e) {
+            System.err.println("pier: --trusted-proxies: " + e.getMessage());
+            return 2;
+        }
         int redirectPort = httpsRedirectPort != null ? httpsRedirectPort : manifests != null ? httpsPort : 443;
         ProxyConfig defaults = ProxyConfig.defaults();
         ProxyConfig proxyConfig = defaults.withBindAddress(bindAddress).withPorts(httpPort, httpsPort, adminPort)
                 .withIoThreads(ioThreads).withLimits(8 * 1024, maxHeaderSize)
                 .withTimeouts(connectTimeout, upstreamTimeout, clientIdleTimeout)
                 .withTls(defaults.tls().withPort(httpsPort).withEngine(engine).withRedirectPort(redirectPort)
-                        .withHsts("off".equalsIgnoreCase(hsts) || hsts.isBlank() ? null : hsts).withHttp2(http2));
+                        .withHsts("off".equalsIgnoreCase(hsts) || hsts.isBlank() ? null : hsts).withHttp2(http2))
+                .withClientAddress(trusted, proxyProtocol);
         TranslatorConfig translatorConfig = new TranslatorConfig(controllerClass, ingressClass, watchWithoutClass,
                 defaultBackend, defaultCertificate);
 
+        PrometheusMeterRegistry registry = Metrics.registry();
+        ControllerMetrics controllerMetrics = new ControllerMetrics(registry);
+        ProxyMetrics proxyMetrics = new ProxyMetrics(registry, metricsPerHost);
+        AccessLog accessLogWriter = accessLog
+                ? new AccessLog(new FileOutputStream(FileDescriptor.out), proxyMetrics.droppedLogLines()) : null;
         ActiveRoutes routes = new ActiveRoutes();
-        ConfigApplier applier = new ConfigApplier(routes, translatorConfig);
+        ConfigApplier applier = new ConfigApplier(routes, translatorConfig, controllerMetrics);
         AutoCloseable source;
         BooleanSupplier ready;
         Callable<Void> startSource;
@@ -227,6 +264,7 @@ public final class Main implements Callable<Integer> {
                 reporter.offer(t, state.ingresses());
                 return t;
             }, Duration.ofMillis(10), Duration.ofMillis(100));
+            controllerMetrics.informerReconnects(clusterSource, ClusterSource::outages);
             Leadership[] leadership = new Leadership[1];
             source = () -> {
                 if (leadership[0] != null) {
@@ -242,8 +280,12 @@ public final class Main implements Callable<Integer> {
                 clusterSource.start(Duration.ofMinutes(2));
                 String ns = firstNonBlank(electionNamespace, System.getenv("POD_NAMESPACE"), client.getNamespace(),
                         "default");
-                leadership[0] = disableLeaderElection ? Leadership.always(reporter::leading)
-                        : Leadership.elect(client, ns, electionId, identity, Duration.ofSeconds(30), reporter::leading);
+                Consumer<Boolean> leading = l -> {
+                    controllerMetrics.leader(l);
+                    reporter.leading(l);
+                };
+                leadership[0] = disableLeaderElection ? Leadership.always(leading)
+                        : Leadership.elect(client, ns, electionId, identity, Duration.ofSeconds(30), leading);
                 return null;
             };
         }
@@ -251,7 +293,7 @@ public final class Main implements Callable<Integer> {
         AtomicBoolean draining = new AtomicBoolean();
         BooleanSupplier sourceReady = ready;
         AdminServer admin = AdminServer.start(proxyConfig, routes,
-                () -> !draining.get() && sourceReady.getAsBoolean());
+                () -> !draining.get() && sourceReady.getAsBoolean(), registry::scrape);
         try {
             startSource.call();
         } catch (Exception e) {
@@ -262,8 +304,8 @@ public final class Main implements Callable<Integer> {
             source.close();
             return 1;
         }
-        ProxyServer proxy = ProxyServer.start(proxyConfig, routes);
-        log.info("admin on port {}: /healthz /readyz /routes", admin.port());
+        ProxyServer proxy = ProxyServer.start(proxyConfig, routes, new Telemetry(proxyMetrics, accessLogWriter));
+        log.info("admin on port {}: /healthz /readyz /routes /metrics", admin.port());
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -283,6 +325,9 @@ public final class Main implements Callable<Integer> {
                 log.debug("closing the configuration source", e);
             }
             admin.close();
+            if (accessLogWriter != null) {
+                accessLogWriter.close();
+            }
             log.info("stopped");
             stopped.countDown();
         }, "pier-shutdown"));

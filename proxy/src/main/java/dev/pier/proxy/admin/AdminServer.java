@@ -33,11 +33,12 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The admin listener, on its own port and thread so it answers while traffic loops are busy: {@code /healthz} (the
  * process is alive), {@code /readyz} (200 once the first configuration is in force, 503 before and while draining),
- * {@code /routes} (the table in force, as JSON).
+ * {@code /routes} (the table in force, as JSON), {@code /metrics} (Prometheus text format).
  */
 public final class AdminServer implements AutoCloseable {
     private final EventLoopGroup group;
@@ -48,17 +49,24 @@ public final class AdminServer implements AutoCloseable {
         this.listener = listener;
     }
 
-    /**
-     * @param ready whether Pier is ready for traffic; checked on every {@code /readyz}
-     */
+    /** Without {@code /metrics}. */
     public static AdminServer start(ProxyConfig config, ActiveRoutes routes, BooleanSupplier ready)
             throws InterruptedException {
+        return start(config, routes, ready, null);
+    }
+
+    /**
+     * @param ready whether Pier is ready for traffic; checked on every {@code /readyz}
+     * @param metrics the metrics in Prometheus text format, scraped on every {@code /metrics}; null for none
+     */
+    public static AdminServer start(ProxyConfig config, ActiveRoutes routes, BooleanSupplier ready,
+                                    Supplier<String> metrics) throws InterruptedException {
         requireNonNull(routes, "routes");
         requireNonNull(ready, "ready");
         Transport transport = Transport.best();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pier-admin", true),
                 transport.ioHandlerFactory());
-        Handler handler = new Handler(routes, ready);
+        Handler handler = new Handler(routes, ready, metrics);
         try {
             Channel ch = new ServerBootstrap().group(group).channel(transport.serverChannel())
                     .childHandler(new ChannelInitializer<>() {
@@ -89,10 +97,12 @@ public final class AdminServer implements AutoCloseable {
     private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final ActiveRoutes routes;
         private final BooleanSupplier ready;
+        private final Supplier<String> metrics;
 
-        Handler(ActiveRoutes routes, BooleanSupplier ready) {
+        Handler(ActiveRoutes routes, BooleanSupplier ready, Supplier<String> metrics) {
             this.routes = routes;
             this.ready = ready;
+            this.metrics = metrics;
         }
 
         @Override
@@ -111,6 +121,8 @@ public final class AdminServer implements AutoCloseable {
                     case "/readyz" -> ready.getAsBoolean() ? text(HttpResponseStatus.OK, "ready\n")
                             : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n");
                     case "/routes" -> routes(ctx);
+                    case "/metrics" -> metrics == null ? text(HttpResponseStatus.NOT_FOUND, "not found\n")
+                            : text(HttpResponseStatus.OK, metrics.get(), "text/plain; version=0.0.4; charset=utf-8");
                     default -> text(HttpResponseStatus.NOT_FOUND, "not found\n");
                 };
             }
@@ -137,10 +149,14 @@ public final class AdminServer implements AutoCloseable {
         }
 
         private static FullHttpResponse text(HttpResponseStatus status, String body) {
+            return text(status, body, "text/plain; charset=utf-8");
+        }
+
+        private static FullHttpResponse text(HttpResponseStatus status, String body, String contentType) {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                     Unpooled.wrappedBuffer(bytes));
-            res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
             return res;
         }

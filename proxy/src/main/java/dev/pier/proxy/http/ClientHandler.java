@@ -1,5 +1,7 @@
 package dev.pier.proxy.http;
 
+import dev.pier.proxy.log.AccessLog;
+import dev.pier.proxy.metrics.RouteMeters;
 import dev.pier.proxy.route.Backend;
 import dev.pier.proxy.route.Route;
 import io.netty.channel.Channel;
@@ -24,10 +26,12 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,12 +59,26 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final boolean secure;
     private final boolean http2;
     private ChannelHandlerContext ctx;
-    private String clientAddress;
+    private String socketAddress; // the peer of the TCP connection
+    private String peer; // the client the PROXY header announced, else the socket's peer
+    private String tlsProtocol;
     private String localPort;
     private Exchange exchange;
     private boolean discarding; // reading, and dropping, the rest of a request Pier answered itself
     private boolean closing;
     private boolean awaitingMessage; // a read() was asked for and no message has come yet
+
+    // The request in progress, for its metrics and access log line.
+    private long started;
+    private RouteMeters meters;
+    private int methodIndex;
+    private Route route;
+    private String method;
+    private String requestHost;
+    private String requestUri;
+    private String requestProtocol;
+    private String requestId;
+    private String client;
 
     /**
      * @param secure the connection is TLS: requests are forwarded as https and never redirected to it
@@ -92,7 +110,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         this.ctx = ctx;
         Channel ch = ctx.channel();
-        clientAddress = ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "";
+        socketAddress = ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "";
         localPort = ch.localAddress() instanceof InetSocketAddress a ? Integer.toString(a.getPort()) : "";
         shared.clients().add(ch);
         readRequest();
@@ -168,10 +186,31 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onRequest(HttpRequest request) {
+        started = System.nanoTime();
+        meters = shared.metrics().noRoute();
+        route = null;
+        String methodName = request.method().name();
+        methodIndex = RouteMeters.methodIndex(methodName);
+        if (shared.accessLog() != null) {
+            method = methodName;
+            requestUri = request.uri();
+            requestHost = request.headers().get(HttpHeaderNames.HOST);
+            requestProtocol = http2 ? "HTTP/2" : request.protocolVersion().text();
+            requestId = null;
+        }
+        peer = peerAddress();
+        client = peer;
+        TrustedProxies trusted = shared.config().trustedProxies();
+        String incomingForwardedFor = trusted.isEmpty() ? null : request.headers().get(Headers.X_FORWARDED_FOR);
+        if (incomingForwardedFor != null && trusted.trusts(peer)) {
+            client = trusted.clientOf(peer, incomingForwardedFor);
+        } else {
+            incomingForwardedFor = null; // not believed: replaced
+        }
         DecoderResult result = request.decoderResult();
         if (result.isFailure()) {
             Throwable cause = result.cause();
-            log.debug("malformed request from {}: {}", clientAddress, cause.toString());
+            log.debug("malformed request from {}: {}", peer, cause.toString());
             reject(cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
                     : cause instanceof TooLongHttpHeaderException
                             ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
@@ -210,6 +249,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         boolean hasBody = chunked || HttpUtil.getContentLength(request, 0L) > 0;
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         Route route = shared.routes().table().match(host, target.uri(), target.pathEnd());
+        this.route = route;
+        meters = shared.metrics().meters(route);
 
         if (route.isBuiltInNotFound()) {
             answer(HttpResponseStatus.NOT_FOUND, hasBody || !keepAlive);
@@ -221,6 +262,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         Backend backend = route.backend();
         if (!backend.available()) {
+            meters.noEndpoints();
             answer(HttpResponseStatus.SERVICE_UNAVAILABLE, hasBody || !keepAlive);
             return;
         }
@@ -235,13 +277,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 headers.remove(name);
             }
         }
-        Headers.setForwarding(headers, clientAddress, secure ? "https" : "http", host, localPort);
+        // A trusted proxy's chain is kept and the proxy appended; anyone else's is replaced by what Pier saw.
+        String forwardedFor = incomingForwardedFor != null ? incomingForwardedFor + ", " + peer : client;
+        Headers.setForwarding(headers, client, forwardedFor, secure ? "https" : "http", host, localPort);
+        if (shared.accessLog() != null) {
+            requestId = headers.get(Headers.X_REQUEST_ID);
+        }
         request.setUri(target.uri());
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
 
         exchange = new Exchange(this, ctx.channel(), shared.pool(ctx.channel().eventLoop()), shared.config(),
                 request, backend, version, keepAlive && !shared.draining(), expectContinue, upgrade,
-                secure && route.hsts() ? shared.config().tls().hsts() : null);
+                secure && route.hsts() ? shared.config().tls().hsts() : null, meters);
         exchange.start();
     }
 
@@ -261,6 +308,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /** Writes a response Pier made itself; then reads on, or closes when the response says so. */
     private void answer(FullHttpResponse response) {
+        recorded(response.status().code(), 0, response.content().readableBytes(), null, -1);
         if (!HttpUtil.isKeepAlive(response)) {
             closing = true;
             discarding = true;
@@ -276,7 +324,60 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private void reject(HttpResponseStatus status) {
         closing = true;
         discarding = true;
-        ctx.writeAndFlush(Responses.of(status, true)).addListener(ChannelFutureListener.CLOSE);
+        FullHttpResponse response = Responses.of(status, true);
+        if (meters != null) { // null: nothing of a request was read (cannot happen; kept for safety)
+            recorded(status.code(), 0, response.content().readableBytes(), null, -1);
+        }
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The exchange of the request in progress ended with {@code status}. */
+    void exchangeEnded(Exchange e, int status) {
+        recorded(status, e.bytesIn(), e.bytesOut(), shared.accessLog() == null ? null : e.upstreamAddress(),
+                e.upstreamNanos());
+    }
+
+    /** Records a finished request: its metrics, and its access log line when one is kept. */
+    private void recorded(int status, long bytesIn, long bytesOut, String upstream, long upstreamNanos) {
+        long duration = System.nanoTime() - started;
+        meters.request(methodIndex, status, duration, bytesIn, bytesOut);
+        meters = null;
+        AccessLog accessLog = shared.accessLog();
+        if (accessLog != null) {
+            long now = System.currentTimeMillis();
+            accessLog.offer(new AccessLog.Entry(Instant.ofEpochMilli(now - duration / 1_000_000), client, method,
+                    requestHost, requestUri, requestProtocol, status, bytesIn, bytesOut, duration, upstream,
+                    upstreamNanos, route == null || route.source() == null ? "" : route.source().namespace(),
+                    route == null || route.source() == null ? "" : route.source().name(),
+                    route == null || route.backend() == null ? ""
+                            : route.backend().namespace() + "/" + route.backend().service(),
+                    requestId, tlsProtocol()));
+        }
+    }
+
+    /** The client's address: the PROXY header's when there was one, else the peer's. */
+    private String peerAddress() {
+        Channel ch = http2 ? ctx.channel().parent() : ctx.channel();
+        String proxied = ch.attr(ProxyProtocolHandler.CLIENT).get();
+        if (proxied != null) {
+            return proxied;
+        }
+        if (http2) {
+            return ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "";
+        }
+        return socketAddress;
+    }
+
+    private String tlsProtocol() {
+        if (!secure) {
+            return null;
+        }
+        if (tlsProtocol == null) {
+            Channel ch = http2 ? ctx.channel().parent() : ctx.channel();
+            SslHandler ssl = ch.pipeline().get(SslHandler.class);
+            tlsProtocol = ssl == null ? "" : ssl.engine().getSession().getProtocol();
+        }
+        return tlsProtocol;
     }
 
     /** The exchange finished and the connection is reusable: read the next request. */
@@ -334,7 +435,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("client connection {} failed: {}", clientAddress, cause.toString());
+        log.debug("client connection {} failed: {}", socketAddress, cause.toString());
         ctx.close();
     }
 }

@@ -1,6 +1,7 @@
 package dev.pier.proxy.http;
 
 import dev.pier.proxy.ProxyConfig;
+import dev.pier.proxy.metrics.RouteMeters;
 import dev.pier.proxy.route.Backend;
 import dev.pier.proxy.route.Endpoint;
 import io.netty.channel.Channel;
@@ -52,6 +53,7 @@ final class Exchange {
     private final boolean headRequest;
     private final boolean upgrade;
     private final String hsts;
+    private final RouteMeters meters;
     private boolean expectContinue;
     private boolean clientKeepAlive;
 
@@ -77,9 +79,17 @@ final class Exchange {
     private long lastActivityNanos;
     private ScheduledFuture<?> timer;
 
+    private int status; // of the response head relayed, 0 before
+    private long bytesIn;
+    private long bytesOut;
+    private long connectStart;
+    private long sentAt;
+    private long upstreamNanos = -1;
+    private boolean reported;
+
     Exchange(ClientHandler client, Channel clientChannel, UpstreamPool pool, ProxyConfig config, HttpRequest head,
              Backend backend, HttpVersion clientVersion, boolean clientKeepAlive, boolean expectContinue,
-             boolean upgrade, String hsts) {
+             boolean upgrade, String hsts, RouteMeters meters) {
         this.client = client;
         this.clientChannel = clientChannel;
         this.pool = pool;
@@ -92,6 +102,7 @@ final class Exchange {
         this.expectContinue = expectContinue;
         this.upgrade = upgrade;
         this.hsts = hsts;
+        this.meters = meters;
         this.endpointIndex = pool.nextCursor() % backend.endpoints().size();
     }
 
@@ -108,6 +119,7 @@ final class Exchange {
             return;
         }
         reusedConnection = false;
+        connectStart = System.nanoTime();
         ChannelFuture f = pool.connect(endpoint);
         f.addListener((ChannelFutureListener) this::connected);
     }
@@ -118,14 +130,19 @@ final class Exchange {
             return;
         }
         if (f.isSuccess()) {
+            meters.upstreamConnect(System.nanoTime() - connectStart);
             attach(f.channel());
             return;
         }
         Throwable cause = f.cause();
+        if (cause instanceof ConnectTimeoutException) {
+            meters.timeout();
+        }
         log.debug("connect to {} for {} failed: {}", backend.endpoints().get(endpointIndex), backend, cause.toString());
         connectAttempts++;
         int n = backend.endpoints().size();
         if (connectAttempts < 2 && n > 1) {
+            meters.retry();
             endpointIndex = (endpointIndex + 1) % n;
             acquire(true);
             return;
@@ -144,6 +161,7 @@ final class Exchange {
         }
         ch.flush();
         touch();
+        sentAt = lastActivityNanos;
         if (timer == null) {
             timer = ch.eventLoop().schedule(this::checkTimeout, config.upstreamTimeout().toNanos(),
                     TimeUnit.NANOSECONDS);
@@ -167,6 +185,7 @@ final class Exchange {
     /** A piece of the request body from the client; takes ownership. */
     void onRequestContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
+        bytesIn += content.content().readableBytes();
         if (finished) {
             content.release();
             if (last) {
@@ -236,6 +255,7 @@ final class Exchange {
                 return;
             }
             boolean last = content instanceof LastHttpContent;
+            bytesOut += content.content().readableBytes();
             if (last) {
                 onResponseEnd(content);
             } else {
@@ -248,6 +268,9 @@ final class Exchange {
 
     private void onResponseHead(HttpResponse response) {
         responseStarted = true;
+        status = response.status().code();
+        upstreamNanos = System.nanoTime() - sentAt;
+        meters.upstreamResponse(upstreamNanos);
         if (client.draining()) {
             clientKeepAlive = false; // shutting down: this response is the connection's last
         }
@@ -295,6 +318,7 @@ final class Exchange {
         }
         finished = true;
         releaseUpstream(upstreamReusable && requestComplete);
+        report(status);
         if (clientKeepAlive) {
             clientChannel.writeAndFlush(last, clientChannel.voidPromise());
             client.exchangeDone(this);
@@ -333,6 +357,7 @@ final class Exchange {
             return;
         }
         if (reusedConnection && !bodySent && !staleRetried) {
+            meters.retry();
             staleRetried = true; // the pooled connection had been closed by the upstream: once more, fresh
             acquire(false);
             return;
@@ -349,6 +374,7 @@ final class Exchange {
         cancelTimer();
         releasePending();
         releaseUpstream(false);
+        report(499); // nginx's "client closed request"
     }
 
     private void checkTimeout() {
@@ -363,6 +389,7 @@ final class Exchange {
             return;
         }
         log.debug("upstream timeout for {} after {}", backend, config.upstreamTimeout());
+        meters.timeout();
         releaseUpstream(false);
         if (responseStarted) {
             abort();
@@ -376,6 +403,7 @@ final class Exchange {
         finished = true;
         cancelTimer();
         releasePending();
+        report(status.code());
         boolean close = !requestComplete || !clientKeepAlive;
         ChannelFuture f = clientChannel.writeAndFlush(Responses.of(status, close));
         if (close) {
@@ -390,6 +418,7 @@ final class Exchange {
         cancelTimer();
         releasePending();
         releaseUpstream(false);
+        report(status != 0 ? status : HttpResponseStatus.BAD_GATEWAY.code());
         clientChannel.close();
     }
 
@@ -411,6 +440,7 @@ final class Exchange {
     /** After a 101: both pipelines drop HTTP and relay bytes; the upstream connection leaves the pool for good. */
     private void switchToTunnel() {
         finished = true;
+        report(101);
         Channel up = upstream;
         upstreamHandler.detach();
         upstream = null;
@@ -423,6 +453,32 @@ final class Exchange {
 
         client.switchToTunnel(up);
         up.read();
+    }
+
+    /** Tells the client handler how the request ended, once. */
+    private void report(int finalStatus) {
+        if (!reported) {
+            reported = true;
+            client.exchangeEnded(this, finalStatus);
+        }
+    }
+
+    long bytesIn() {
+        return bytesIn;
+    }
+
+    long bytesOut() {
+        return bytesOut;
+    }
+
+    /** From the request sent upstream to the response head; -1 when no response head came. */
+    long upstreamNanos() {
+        return upstreamNanos;
+    }
+
+    /** The endpoint used last, {@code ip:port}. */
+    String upstreamAddress() {
+        return backend.endpoints().get(endpointIndex).toString();
     }
 
     private void touch() {

@@ -61,12 +61,15 @@ public final class Headers {
     }
 
     /**
-     * Sets what the upstream learns about the client: its address (incoming values are replaced, not trusted), the
+     * Sets what the upstream learns about the client: its address, the chain of addresses it came through, the
      * scheme, the host and port it asked for, and a request id (kept when the client sent one).
+     *
+     * @param clientAddress X-Real-IP
+     * @param forwardedFor X-Forwarded-For (a trusted proxy's chain with that proxy appended, else the client)
      */
-    public static void setForwarding(HttpHeaders headers, String clientAddress, String proto, String host,
-                                     String localPort) {
-        headers.set(X_FORWARDED_FOR, clientAddress)
+    public static void setForwarding(HttpHeaders headers, String clientAddress, String forwardedFor, String proto,
+                                     String host, String localPort) {
+        headers.set(X_FORWARDED_FOR, forwardedFor)
                 .set(X_REAL_IP, clientAddress)
                 .set(X_FORWARDED_PROTO, proto)
                 .set(X_FORWARDED_PORT, localPort);

@@ -4,6 +4,7 @@ package dev.pier.proxy.http;
  * Handler names, in pipeline order.
  *
  * <pre>
+ * with --proxy-protocol, first: proxyProtocol → proxyProtocolClient        (both leave after the header)
  * HTTP client connection:    httpCodec → flowControl → idle → client        (after a 101: tunnel)
  * HTTPS, before ALPN:        sni (becomes ssl) → alpn
  * HTTPS with HTTP/1.1:       ssl → httpCodec → flowControl → idle → client
@@ -13,6 +14,8 @@ package dev.pier.proxy.http;
  * </pre>
  */
 final class PipelineNames {
+    static final String PROXY_PROTOCOL = "proxyProtocol";
+    static final String PROXY_PROTOCOL_CLIENT = "proxyProtocolClient";
     static final String SNI = "sni";
     static final String ALPN = "alpn";
     static final String HTTP_CODEC = "httpCodec";

@@ -1,6 +1,9 @@
 package dev.pier.proxy.http;
 
 import dev.pier.proxy.ProxyConfig;
+import dev.pier.proxy.Telemetry;
+import dev.pier.proxy.log.AccessLog;
+import dev.pier.proxy.metrics.ProxyMetrics;
 import dev.pier.proxy.route.ActiveRoutes;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
@@ -15,13 +18,27 @@ final class ProxyContext {
     private final ProxyConfig config;
     private final Map<EventLoop, UpstreamPool> pools;
     private final ChannelGroup clients;
+    private final ProxyMetrics metrics;
+    private final AccessLog accessLog;
     private volatile boolean draining;
 
-    ProxyContext(ActiveRoutes routes, ProxyConfig config, Map<EventLoop, UpstreamPool> pools, ChannelGroup clients) {
+    ProxyContext(ActiveRoutes routes, ProxyConfig config, Map<EventLoop, UpstreamPool> pools, ChannelGroup clients,
+                 Telemetry telemetry) {
         this.routes = routes;
         this.config = config;
         this.pools = pools;
         this.clients = clients;
+        this.metrics = telemetry.metrics();
+        this.accessLog = telemetry.accessLog();
+    }
+
+    ProxyMetrics metrics() {
+        return metrics;
+    }
+
+    /** The access log, or null when none is kept. */
+    AccessLog accessLog() {
+        return accessLog;
     }
 
     /** Every open client connection (a ChannelGroup removes closed ones itself). */

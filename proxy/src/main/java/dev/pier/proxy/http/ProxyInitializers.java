@@ -1,7 +1,9 @@
 package dev.pier.proxy.http;
 
 import dev.pier.proxy.ProxyConfig;
+import dev.pier.proxy.Telemetry;
 import dev.pier.proxy.Transport;
+import dev.pier.proxy.metrics.ProxyMetrics;
 import dev.pier.proxy.route.ActiveRoutes;
 import dev.pier.proxy.tls.SslContexts;
 import io.netty.bootstrap.Bootstrap;
@@ -16,6 +18,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -26,6 +29,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Builds the proxy's pipelines and bootstraps: the client-facing HTTP and HTTPS listeners and the per-event-loop
@@ -42,14 +46,15 @@ public final class ProxyInitializers {
     private final HttpDecoderConfig decoder;
 
     /** Pools and shared state for proxying with the routes in force on {@code group}. */
-    public ProxyInitializers(EventLoopGroup group, Transport transport, ProxyConfig config, ActiveRoutes routes) {
+    public ProxyInitializers(EventLoopGroup group, Transport transport, ProxyConfig config, ActiveRoutes routes,
+                             Telemetry telemetry) {
         Map<EventLoop, UpstreamPool> pools = new IdentityHashMap<>();
         for (EventExecutor executor : group) {
             EventLoop loop = (EventLoop) executor;
-            pools.put(loop, newPool(loop, transport, config));
+            pools.put(loop, newPool(loop, transport, config, telemetry.metrics()));
         }
         this.shared = new ProxyContext(routes, config, Map.copyOf(pools),
-                new DefaultChannelGroup("pier-clients", GlobalEventExecutor.INSTANCE));
+                new DefaultChannelGroup("pier-clients", GlobalEventExecutor.INSTANCE), telemetry);
         this.group = group;
         this.transport = transport;
         this.decoder = new HttpDecoderConfig()
@@ -63,6 +68,8 @@ public final class ProxyInitializers {
         return server(false).childHandler(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                countConnection(ch);
+                proxyProtocol(ch.pipeline());
                 http1(ch.pipeline(), false);
             }
         });
@@ -78,11 +85,27 @@ public final class ProxyInitializers {
             @Override
             protected void initChannel(Channel ch) {
                 shared.clients().add(ch); // from accept on, so a drain sees handshakes in progress too
+                countConnection(ch);
+                proxyProtocol(ch.pipeline());
                 ch.pipeline()
                         .addLast(PipelineNames.SNI, new CertificateSelector(contexts, handshakeMillis))
                         .addLast(PipelineNames.ALPN, new ProtocolSelector(ProxyInitializers.this));
             }
         });
+    }
+
+    private void countConnection(Channel ch) {
+        AtomicInteger open = shared.metrics().clientConnections();
+        open.incrementAndGet();
+        ch.closeFuture().addListener(f -> open.decrementAndGet());
+    }
+
+    /** With {@code --proxy-protocol}: the PROXY header comes first, before HTTP or TLS. */
+    private void proxyProtocol(ChannelPipeline p) {
+        if (shared.config().proxyProtocol()) {
+            p.addLast(PipelineNames.PROXY_PROTOCOL, new HAProxyMessageDecoder())
+                    .addLast(PipelineNames.PROXY_PROTOCOL_CLIENT, new ProxyProtocolHandler());
+        }
     }
 
     /** The HTTP/1.1 handlers of a client connection, plain or (after the handshake) over TLS. */
@@ -170,7 +193,8 @@ public final class ProxyInitializers {
         }
     }
 
-    private static UpstreamPool newPool(EventLoop loop, Transport transport, ProxyConfig config) {
+    private static UpstreamPool newPool(EventLoop loop, Transport transport, ProxyConfig config,
+                                        ProxyMetrics metrics) {
         Bootstrap bootstrap = new Bootstrap().group(loop).channel(transport.socketChannel())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -185,7 +209,7 @@ public final class ProxyInitializers {
                         .addLast(PipelineNames.HTTP_CODEC, new HttpClientCodec(new HttpDecoderConfig()
                                 .setMaxHeaderSize(64 * 1024).setMaxChunkSize(MAX_CHUNK_SIZE), false, false))
                         .addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS))
-                        .addLast(PipelineNames.UPSTREAM, new UpstreamHandler(pool));
+                        .addLast(PipelineNames.UPSTREAM, new UpstreamHandler(pool, metrics.upstreamConnections()));
             }
         });
         return pool;

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The last handler of an upstream connection's pipeline. While an {@link Exchange} uses the connection it passes every
@@ -14,11 +15,21 @@ import io.netty.util.ReferenceCountUtil;
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private final UpstreamPool pool;
+    private final AtomicInteger open;
     private Endpoint endpoint;
     private Exchange exchange;
 
-    UpstreamHandler(UpstreamPool pool) {
+    /** @param open counts open upstream connections (a metric) */
+    UpstreamHandler(UpstreamPool pool, AtomicInteger open) {
         this.pool = pool;
+        this.open = open;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        open.incrementAndGet();
+        ctx.channel().closeFuture().addListener(f -> open.decrementAndGet()); // also after a switch to a tunnel
+        ctx.fireChannelActive();
     }
 
     void bind(Endpoint endpoint) {

@@ -38,6 +38,7 @@ final class TlsResolver {
     private final Map<String, String> certificateOwners = new HashMap<>(); // host -> "Secret ns/name of Ingress ns/n"
     private final Set<String> referencedSecrets = new HashSet<>();
     private Instant nextValidityChange;
+    private final Map<ObjectRef, TlsCredential> parsedSecrets = new HashMap<>();
 
     TlsResolver(ClusterState state, CredentialCache cache, Instant now) {
         for (Secret s : state.secrets()) {
@@ -132,6 +133,11 @@ final class TlsResolver {
         }
     }
 
+    /** The certificate of every referenced Secret that parsed, valid or not (for expiry metrics). */
+    Map<ObjectRef, TlsCredential> parsedSecrets() {
+        return parsedSecrets;
+    }
+
     /** Every TLS Secret the configuration names, found or not, as {@code namespace/name}. */
     Set<String> referencedSecrets() {
         return referencedSecrets;
@@ -183,6 +189,7 @@ final class TlsResolver {
             credential = parsed.credential();
             if (credential != null) {
                 noteValidity(credential);
+                parsedSecrets.put(new ObjectRef("Secret", namespace, name), credential);
             }
             error = parsed.error() != null ? what + ": " + parsed.error()
                     : credential.validityProblem(now) != null ? what + ": " + credential.validityProblem(now) : null;

@@ -1,8 +1,10 @@
 package dev.pier.watcher.translate;
 
 import dev.pier.proxy.route.RouteTable;
+import dev.pier.tls.TlsCredential;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -16,12 +18,14 @@ import java.util.Set;
  * @param referencedSecrets every TLS Secret the table depends on, as {@code namespace/name}, found or not
  * @param nextValidityChange when a certificate in the input next becomes valid or expires (translate again then), or
  *     null when none will
+ * @param certificates the certificate of each referenced TLS Secret that parsed, valid or not
  */
 public record Translation(RouteTable table, List<Problem> problems, List<ObjectRef> served,
                           Set<String> referencedServices, Set<String> referencedSecrets,
-                          Instant nextValidityChange) {
+                          Instant nextValidityChange, Map<ObjectRef, TlsCredential> certificates) {
     public Translation {
         referencedSecrets = Set.copyOf(referencedSecrets);
+        certificates = Map.copyOf(certificates);
         problems = List.copyOf(problems);
         served = List.copyOf(served);
         referencedServices = Set.copyOf(referencedServices);

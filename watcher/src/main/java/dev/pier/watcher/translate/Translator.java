@@ -117,7 +117,7 @@ public final class Translator {
         }
         cache.endOfTranslation();
         return new Translation(table.build(), problems, served, resolver.lookedUp(), tls.referencedSecrets(),
-                tls.nextValidityChange());
+                tls.nextValidityChange(), tls.parsedSecrets());
     }
 
     /** True for a DNS name or a one-label wildcard, in lower case, that is not an IP address. */
