@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -403,9 +404,11 @@ final class Exchange {
         finished = true;
         cancelTimer();
         releasePending();
-        report(status.code());
         boolean close = !requestComplete || !clientKeepAlive;
-        ChannelFuture f = clientChannel.writeAndFlush(Responses.of(status, close));
+        FullHttpResponse response = Responses.of(status, close);
+        bytesOut += response.content().readableBytes();
+        report(status.code());
+        ChannelFuture f = clientChannel.writeAndFlush(response);
         if (close) {
             f.addListener(ChannelFutureListener.CLOSE);
         } else {
