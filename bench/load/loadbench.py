@@ -45,10 +45,19 @@ SCENARIOS = {
 PIER_JVM = ("-XX:+UseSerialGC -Xms64m -Xmx128m -XX:MaxDirectMemorySize=64m -XX:ReservedCodeCacheSize=48m -Xss512k "
             "--sun-misc-unsafe-memory-access=allow -Dio.netty.leakDetection.level=disabled")
 
+# Pier variants: the flags that set each apart. Plain "pier" keeps no access log, as nginx and HAProxy here don't;
+# "pier-log" writes its JSON access log (to a file) to show what logging costs.
+PIER_VARIANTS = {
+    "pier": ["--tls-engine", "openssl", "--access-log=false"],
+    "pier-jdk": ["--tls-engine", "jdk", "--access-log=false"],
+    "pier-log": ["--tls-engine", "openssl"],
+}
+
 # name -> (http port, https port)
 PROXIES = {
     "pier": (8080, 8443),
     "pier-jdk": (8090, 8453),
+    "pier-log": (8100, 8463),
     "nginx": (8081, 8444),
     "haproxy": (8082, 8445),
 }
@@ -288,12 +297,12 @@ def start_proxies(names, scenario, work, procs, args, crt, key):
         if name.startswith("pier"):
             manifests = d / f"{name}-manifests"
             write_pier_manifests(manifests, hosts, crt, key)
-            admin = 10254 + (10 if name == "pier-jdk" else 0)
+            admin = 10254 + 10 * list(PIER_VARIANTS).index(name)
             cmd = [args.java] + args.pier_jvm.split() + [
                 "-jar", args.jar, "--manifests", str(manifests), "--bind-address", "127.0.0.1",
                 "--http-port", str(http_port), "--https-port", str(https_port), "--admin-port", str(admin),
-                "--io-threads", "1", "--tls-engine", "jdk" if name == "pier-jdk" else "openssl",
-                "--default-ssl-certificate", "default/bench-tls", "--hsts", "off"]
+                "--io-threads", "1", "--default-ssl-certificate", "default/bench-tls", "--hsts", "off"
+            ] + PIER_VARIANTS[name]
             p = procs.start(name, cmd, d / f"{name}.log", 0)
             wait_ready(f"http://127.0.0.1:{admin}/readyz")
         elif name == "nginx":
