@@ -156,10 +156,8 @@ def make_certificate(work):
     return crt, key
 
 
-def write_upstream(work):
-    d = work / "upstream"
-    d.mkdir(exist_ok=True)
-    (d / "64k").write_bytes(b"x" * 65536)
+def nginx_conf(d, http_body):
+    """An nginx.conf for one worker in the foreground, logging errors only, around the http-block body given."""
     conf = d / "nginx.conf"
     conf.write_text(f"""
 worker_processes 1;
@@ -170,15 +168,22 @@ events {{ worker_connections 16384; }}
 http {{
   access_log off;
   keepalive_requests 1000000;
-  keepalive_timeout 300s;
+{http_body}
+}}
+""")
+    return conf
+
+
+def write_upstream(work):
+    d = work / "upstream"
+    d.mkdir(exist_ok=True)
+    (d / "64k").write_bytes(b"x" * 65536)
+    return nginx_conf(d, f"""  keepalive_timeout 300s;
   server {{
     listen 127.0.0.1:{UPSTREAM_PORT} backlog=4096;
     location = / {{ default_type text/plain; return 200 "{BODY.strip()}\\n"; }}
     location = /64k {{ default_type application/octet-stream; alias {d}/64k; }}
-  }}
-}}
-""")
-    return conf
+  }}""")
 
 
 def write_pier_manifests(d, hosts, crt, key):
@@ -227,17 +232,7 @@ def write_nginx(d, hosts, crt, key):
     server_name {host(i)};
     location / {{ proxy_pass http://up; }}
   }}""")
-    conf = d / "nginx.conf"
-    conf.write_text(f"""
-worker_processes 1;
-daemon off;
-pid {d}/nginx.pid;
-error_log {d}/error.log warn;
-events {{ worker_connections 16384; }}
-http {{
-  access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 75s;
+    return nginx_conf(d, f"""  keepalive_timeout 75s;
   server_names_hash_max_size 65536;
   server_names_hash_bucket_size 128;
   ssl_certificate {crt};
@@ -249,10 +244,7 @@ http {{
   proxy_set_header X-Forwarded-For $remote_addr;
   proxy_set_header X-Forwarded-Proto $scheme;
   upstream up {{ server 127.0.0.1:{UPSTREAM_PORT}; keepalive 256; }}
-{''.join(servers)}
-}}
-""")
-    return conf
+{''.join(servers)}""")
 
 
 def write_haproxy(d, hosts, pem):

@@ -26,8 +26,5 @@ if [ "$(nproc)" -lt 2 ]; then
 fi
 
 jar="$repo/watcher/target/pier.jar"
-if [ ! -f "$jar" ] || [ -n "$(find "$repo" -name '*.java' -path '*/src/main/*' -newer "$jar" -print -quit)" ]; then
-  echo "Building Pier..."
-  (cd "$repo" && ./mvnw -B -q -ntp package -DskipTests)
-fi
+pier_build_jar "$repo"
 exec python3 "$here/loadbench.py" --java "$JAVA_HOME/bin/java" --jar "$jar" "$@"

@@ -38,10 +38,7 @@ fi
 [ -f "$secret" ] || issue
 
 jar="$repo/watcher/target/pier.jar"
-if [ ! -f "$jar" ] || [ -n "$(find "$repo" -name '*.java' -path '*/src/main/*' -newer "$jar" -print -quit)" ]; then
-  echo "Building Pier (first run takes a minute)..."
-  (cd "$repo" && ./mvnw -B -q -ntp package -DskipTests)
-fi
+pier_build_jar "$repo"
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }

@@ -1,5 +1,6 @@
-# Sourced by Pier's scripts: exports JAVA_HOME pointing at a JDK 21 or newer, and puts it first on PATH.
-# Order: $JAVA_HOME if it is new enough, then `java` on PATH, then the newest JDK under /usr/lib/jvm or /opt.
+# Sourced by Pier's scripts: pier_select_jdk exports JAVA_HOME pointing at a JDK 21 or newer and puts it first on
+# PATH; pier_build_jar builds watcher/target/pier.jar when it is stale.
+# JDK order: $JAVA_HOME if it is new enough, then `java` on PATH, then the newest JDK under /usr/lib/jvm or /opt.
 
 pier_java_major() { # $1 = a java executable; prints its feature version (17, 21, 25...)
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n1
@@ -30,4 +31,14 @@ pier_select_jdk() {
   fi
   export JAVA_HOME=$best
   export PATH="$JAVA_HOME/bin:$PATH"
+}
+
+# Builds watcher/target/pier.jar when it is missing or older than any main source; prints nothing otherwise.
+# Needs pier_select_jdk first. Usage: pier_build_jar REPO_DIR
+pier_build_jar() {
+  local repo=$1 jar="$1/watcher/target/pier.jar"
+  if [ ! -f "$jar" ] || [ -n "$(find "$repo" -name '*.java' -path '*/src/main/*' -newer "$jar" -print -quit)" ]; then
+    echo "Building Pier (first run takes a minute)..."
+    (cd "$repo" && ./mvnw -B -q -ntp package -DskipTests)
+  fi
 }
