@@ -73,7 +73,7 @@ public final class ProxyServer implements AutoCloseable {
                         config.tls().http2() ? "on" : "off");
             }
             return new ProxyServer(group, ch, tls, contexts, init.drainer());
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (Throwable e) { // also a bind failure, which Netty throws as a checked NativeIoException
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }

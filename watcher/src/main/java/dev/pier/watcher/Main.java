@@ -292,8 +292,18 @@ public final class Main implements Callable<Integer> {
         // Admin first: /healthz answers while the first configuration loads, /readyz says when it is in force.
         AtomicBoolean draining = new AtomicBoolean();
         BooleanSupplier sourceReady = ready;
-        AdminServer admin = AdminServer.start(proxyConfig, routes,
-                () -> !draining.get() && sourceReady.getAsBoolean(), registry::scrape);
+        AdminServer admin;
+        try {
+            admin = AdminServer.start(proxyConfig, routes, () -> !draining.get() && sourceReady.getAsBoolean(),
+                    registry::scrape);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) { // a bind failure arrives as Netty's (checked) NativeIoException
+            System.err.println("pier: cannot listen on the admin port " + bindAddress.getHostAddress() + ":"
+                    + adminPort + ": " + e.getMessage());
+            source.close();
+            return 1;
+        }
         try {
             startSource.call();
         } catch (Exception e) {
@@ -304,7 +314,18 @@ public final class Main implements Callable<Integer> {
             source.close();
             return 1;
         }
-        ProxyServer proxy = ProxyServer.start(proxyConfig, routes, new Telemetry(proxyMetrics, accessLogWriter));
+        ProxyServer proxy;
+        try {
+            proxy = ProxyServer.start(proxyConfig, routes, new Telemetry(proxyMetrics, accessLogWriter));
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            System.err.println("pier: cannot listen on the traffic ports " + bindAddress.getHostAddress() + ":"
+                    + httpPort + (httpsPort >= 0 ? " and " + httpsPort : "") + ": " + e.getMessage());
+            admin.close();
+            source.close();
+            return 1;
+        }
         log.info("admin on port {}: /healthz /readyz /routes /metrics", admin.port());
 
         CountDownLatch stopped = new CountDownLatch(1);

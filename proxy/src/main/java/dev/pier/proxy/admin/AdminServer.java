@@ -77,7 +77,7 @@ public final class AdminServer implements AutoCloseable {
                     })
                     .bind(config.bindAddress(), config.adminPort()).sync().channel();
             return new AdminServer(group, ch);
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (Throwable e) { // also a bind failure, which Netty throws as a checked NativeIoException
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
