@@ -38,11 +38,12 @@ for _ in $(seq 1 50); do  # the traffic listeners open right after the first con
 done
 status=$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: nowhere.example' http://127.0.0.1:18080/)
 [ "$status" = 502 ] || [ "$status" = 200 ] || { echo "FAIL: HTTP answered $status"; exit 1; }
-curl -sk --http2 -o /dev/null -w '%{http_version}' https://127.0.0.1:18443/ | grep -q '^2$' \
-  || { echo "FAIL: no HTTP/2 over TLS"; exit 1; }
+version=$(curl -sk --http2 -o /dev/null -w '%{http_version}' https://127.0.0.1:18443/)
+[ "$version" = 2 ] || { echo "FAIL: no HTTP/2 over TLS ($version)"; exit 1; }
 grep -q 'OPENSSL TLS engine' "$work/out.log" || { cat "$work/out.log"; echo "FAIL: BoringSSL did not load"; exit 1; }
 grep -q 'epoll transport' "$work/out.log" || { cat "$work/out.log"; echo "FAIL: epoll did not load"; exit 1; }
-curl -sf http://127.0.0.1:20254/metrics | grep -q '^pier_requests_total' || { echo "FAIL: no metrics"; exit 1; }
+metrics=$(curl -sf http://127.0.0.1:20254/metrics)  # not piped into grep -q: with pipefail, curl's SIGPIPE fails
+grep -q '^pier_requests_total' <<<"$metrics" || { echo "FAIL: no metrics"; exit 1; }
 uid=$(awk '/^Uid:/ {print $2}' "/proc/$(pgrep -f "$work/pier.jar" | head -1)/status")
 kill -TERM "$(pgrep -f "$work/pier.jar" | head -1)"
 wait "$pid" || true
