@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -119,7 +120,9 @@ public final class ProxyInitializers {
     /** The HTTP/2 handlers of a TLS connection: each stream becomes a child channel served like an HTTP/1.1 one. */
     void http2(ChannelPipeline p) {
         Http2FrameCodec codec = Http2Connections.codec(shared.config());
-        p.addLast(PipelineNames.H2, codec)
+        // Many streams answer in one event-loop turn: one flush (one TLS record run, one write) for all of them.
+        p.addLast(PipelineNames.H2_FLUSH, new FlushConsolidationHandler(256, true))
+                .addLast(PipelineNames.H2, codec)
                 .addLast(PipelineNames.H2_MULTIPLEX, Http2Connections.multiplexer(new ChannelInitializer<
                         Http2StreamChannel>() {
                     @Override
