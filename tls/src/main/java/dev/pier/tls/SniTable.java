@@ -2,6 +2,7 @@ package dev.pier.tls;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Locale;
@@ -48,7 +49,17 @@ public final class SniTable<T> {
         return dot > 0 ? byName.get("*" + name.substring(dot)) : null;
     }
 
-    /** Every entry, names sorted ({@code *.suffix} for wildcards). */
+    /** The value put for exactly this name ({@code *.suffix} for a wildcard), or null: no wildcard fallback. */
+    public T get(String name) {
+        return byName.get(normalize(name));
+    }
+
+    /** Every value, in no order; no copy. */
+    public Collection<T> values() {
+        return byName.values();
+    }
+
+    /** Every entry, names sorted ({@code *.suffix} for wildcards); a sorted copy, for dumps. */
     public Map<String, T> entries() {
         return Collections.unmodifiableMap(new TreeMap<>(byName));
     }

@@ -28,6 +28,8 @@ class SniTableTest {
         assertThat(table.lookup("a.b.example.com")).isNull();
         assertThat(table.lookup("example.com")).isNull();
         assertThat(table.lookup(".example.com")).isNull();
+        assertThat(table.get("*.example.com")).isEqualTo("wildcard"); // exact entries only
+        assertThat(table.get("shop.example.com")).isNull();
     }
 
     @Test

@@ -125,7 +125,7 @@ public final class SslContexts implements Mapping<String, SslContext> {
     }
 
     private static Set<TlsCredential> credentials(RouteTable table) {
-        Set<TlsCredential> all = new HashSet<>(table.certificates().entries().values());
+        Set<TlsCredential> all = new HashSet<>(table.certificates().values());
         if (table.defaultCertificate() != null) {
             all.add(table.defaultCertificate());
         }

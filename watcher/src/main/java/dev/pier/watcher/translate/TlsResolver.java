@@ -112,7 +112,7 @@ final class TlsResolver {
         if (host.isEmpty()) {
             return false;
         }
-        return host.startsWith("*.") ? built.entries().containsKey(host) : built.lookup(host) != null;
+        return host.startsWith("*.") ? built.get(host) != null : built.lookup(host) != null;
     }
 
     private SniTable<TlsCredential> built;
