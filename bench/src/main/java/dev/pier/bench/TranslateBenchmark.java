@@ -2,8 +2,13 @@ package dev.pier.bench;
 
 import dev.pier.watcher.translate.ClusterState;
 import dev.pier.watcher.translate.Translation;
+import dev.pier.watcher.translate.TranslationCache;
 import dev.pier.watcher.translate.Translator;
 import dev.pier.watcher.translate.TranslatorConfig;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -18,8 +23,18 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A full translation: N Ingresses (2 paths each), N Services and N EndpointSlices (3 endpoints) into a routing table,
- * as every rebuild does. Checked: every Ingress served, no problems, 2N routes.
+ * Translation of N apps (an Ingress with 2 paths, a Service, an EndpointSlice with 3 endpoints each) into a routing
+ * table:
+ *
+ * <ul>
+ *   <li>{@code full}: from nothing, as the first build does;</li>
+ *   <li>{@code oneIngressChanged} and {@code oneSliceChanged}: as a rebuild after one change does, with the cache of
+ *       the previous translation. Each call translates one of two states that differ in one object (a new Ingress
+ *       object for app 0; an EndpointSlice of app 0 with other endpoints), alternately, so every call sees one
+ *       change.</li>
+ * </ul>
+ *
+ * Checked: every Ingress served, no problems, 2N routes.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -32,11 +47,31 @@ public class TranslateBenchmark {
     int ingresses;
 
     private ClusterState state;
+    private final ClusterState[] ingressStates = new ClusterState[2];
+    private final ClusterState[] sliceStates = new ClusterState[2];
+    private final TranslationCache ingressCache = new TranslationCache();
+    private final TranslationCache sliceCache = new TranslationCache();
+    private final Instant now = Instant.now();
+    private int calls;
 
     @Setup
     public void setup() {
-        state = ClusterState.of(ClusterFixtures.apps(ingresses, 8080));
-        Translation t = translate();
+        List<HasMetadata> apps = ClusterFixtures.apps(ingresses, 8080);
+        state = ClusterState.of(apps);
+        check(full());
+        for (int i = 0; i < 2; i++) {
+            List<HasMetadata> changed = new ArrayList<>(apps);
+            changed.set(2, ClusterFixtures.ingress("team-0", "app-0", "app-0.example.com", "app-0"));
+            ingressStates[i] = ClusterState.of(changed);
+            changed = new ArrayList<>(apps);
+            changed.set(1, ClusterFixtures.slice("team-0", "app-0", 9000 + i));
+            sliceStates[i] = ClusterState.of(changed);
+        }
+        check(oneIngressChanged());
+        check(oneSliceChanged());
+    }
+
+    private void check(Translation t) {
         if (t.served().size() != ingresses || !t.problems().isEmpty() || t.table().routeCount() != 2 * ingresses) {
             throw new IllegalStateException("unexpected translation: " + t.served().size() + " served, "
                     + t.problems().size() + " problems, " + t.table().routeCount() + " routes");
@@ -44,7 +79,17 @@ public class TranslateBenchmark {
     }
 
     @Benchmark
-    public Translation translate() {
+    public Translation full() {
         return Translator.translate(state, TranslatorConfig.defaults());
+    }
+
+    @Benchmark
+    public Translation oneIngressChanged() {
+        return Translator.translate(ingressStates[calls++ & 1], TranslatorConfig.defaults(), ingressCache, now);
+    }
+
+    @Benchmark
+    public Translation oneSliceChanged() {
+        return Translator.translate(sliceStates[calls++ & 1], TranslatorConfig.defaults(), sliceCache, now);
     }
 }

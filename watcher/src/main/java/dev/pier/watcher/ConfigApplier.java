@@ -2,7 +2,7 @@ package dev.pier.watcher;
 
 import dev.pier.proxy.route.ActiveRoutes;
 import dev.pier.watcher.translate.ClusterState;
-import dev.pier.watcher.translate.CredentialCache;
+import dev.pier.watcher.translate.TranslationCache;
 import dev.pier.watcher.translate.Problem;
 import dev.pier.watcher.translate.Translation;
 import dev.pier.watcher.translate.Translator;
@@ -24,7 +24,7 @@ public final class ConfigApplier {
 
     private final ActiveRoutes routes;
     private final TranslatorConfig config;
-    private final CredentialCache credentials = new CredentialCache();
+    private final TranslationCache cache = new TranslationCache();
     private final ControllerMetrics metrics;
     private Set<Problem> reported = Set.of();
 
@@ -47,7 +47,7 @@ public final class ConfigApplier {
         Translation t;
         boolean swapped;
         try {
-            t = Translator.translate(state, config, credentials, Instant.now());
+            t = Translator.translate(state, config, cache, Instant.now());
             swapped = routes.publish(t.table());
         } catch (RuntimeException e) {
             metrics.failed(System.nanoTime() - start);

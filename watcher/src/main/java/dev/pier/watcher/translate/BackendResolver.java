@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPort;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -35,7 +34,15 @@ final class BackendResolver {
     private final Map<String, Endpoints> endpoints = new HashMap<>();
     private final Set<String> looked = new HashSet<>();
 
-    BackendResolver(ClusterState state) {
+    private final Map<CompiledIngress.ServiceRef, Resolution> memo;
+    private final Map<CompiledIngress.ServiceRef, Resolution> used = new HashMap<>();
+
+    /**
+     * @param memo resolutions of the previous translation, reused while the Service and its EndpointSlices (or
+     *     Endpoints) are the same objects; not modified
+     */
+    BackendResolver(ClusterState state, Map<CompiledIngress.ServiceRef, Resolution> memo) {
+        this.memo = memo;
         for (Service s : state.services()) {
             services.put(key(s.getMetadata().getNamespace(), s.getMetadata().getName()), s);
         }
@@ -43,7 +50,7 @@ final class BackendResolver {
             Map<String, String> labels = es.getMetadata().getLabels();
             String service = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
             if (service != null) {
-                slicesByService.computeIfAbsent(key(es.getMetadata().getNamespace(), service), k -> new ArrayList<>())
+                slicesByService.computeIfAbsent(key(es.getMetadata().getNamespace(), service), k -> new ArrayList<>(1))
                         .add(es);
             }
         }
@@ -57,51 +64,98 @@ final class BackendResolver {
     }
 
     /**
-     * @param port the Ingress's port reference; null means the Service's first port (for the default backend flag)
+     * A Service port resolved: the backend, and when it has no endpoints the problem to report, with the inputs it
+     * was resolved from (compared by identity: informer caches and manifest reloads replace an object on change).
+     */
+    record Resolution(Backend backend, Reason reason, String fieldSuffix, String message, Service service,
+                      List<EndpointSlice> slices, Endpoints legacy) {
+        boolean resolvedFrom(Service s, List<EndpointSlice> sl, Endpoints e) {
+            if (service != s || legacy != e || (slices == null) != (sl == null)) {
+                return false;
+            }
+            if (sl == null) {
+                return true;
+            }
+            if (slices.size() != sl.size()) {
+                return false;
+            }
+            for (int i = 0; i < sl.size(); i++) {
+                if (slices.get(i) != sl.get(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /**
      * @param field where the reference sits, for problems
      */
-    Backend resolve(String namespace, String name, ServiceBackendPort port, ObjectRef owner, String field,
-                    List<Problem> problems) {
-        String portLabel = port == null ? "first" : port.getName() != null && !port.getName().isEmpty()
-                ? port.getName() : String.valueOf(port.getNumber());
-        looked.add(key(namespace, name));
-        Service service = services.get(key(namespace, name));
+    Backend resolve(CompiledIngress.ServiceRef ref, ObjectRef owner, String field, List<Problem> problems) {
+        looked.add(ref.key());
+        Resolution r = used.get(ref);
+        if (r == null) {
+            Service service = services.get(ref.key());
+            List<EndpointSlice> slices = slicesByService.get(ref.key());
+            Endpoints legacy = slices == null ? endpoints.get(ref.key()) : null;
+            r = memo.get(ref);
+            if (r == null || !r.resolvedFrom(service, slices, legacy)) {
+                r = resolveNow(ref, service, slices, legacy);
+            }
+            used.put(ref, r);
+        }
+        if (r.reason() != null) {
+            problems.add(new Problem(owner, field + r.fieldSuffix(), r.reason(), r.message()
+                    + "; the route answers 503"));
+        }
+        return r.backend();
+    }
+
+    /** What this translation resolved: the memo for the next one. */
+    Map<CompiledIngress.ServiceRef, Resolution> resolutions() {
+        return used;
+    }
+
+    private static Resolution resolveNow(CompiledIngress.ServiceRef ref, Service service, List<EndpointSlice> slices,
+                                         Endpoints legacy) {
+        String namespace = ref.namespace();
+        String name = ref.name();
+        String portLabel = ref.portLabel();
         if (service == null) {
             String msg = "Service " + namespace + "/" + name + " not found";
-            problems.add(new Problem(owner, field + ".name", Reason.ServiceNotFound, msg + "; the route answers 503"));
-            return new Backend(namespace, name, portLabel, List.of(), msg);
+            return failed(ref, msg, Reason.ServiceNotFound, ".name", service, slices, legacy);
         }
         List<ServicePort> ports = service.getSpec() == null || service.getSpec().getPorts() == null
                 ? List.of() : service.getSpec().getPorts();
-        ServicePort servicePort = findPort(ports, port);
+        ServicePort servicePort = findPort(ports, ref);
         if (servicePort == null) {
             String msg = "Service " + namespace + "/" + name + " has no port " + portLabel;
-            problems.add(new Problem(owner, field + ".port", Reason.PortNotFound, msg + "; the route answers 503"));
-            return new Backend(namespace, name, portLabel, List.of(), msg);
+            return failed(ref, msg, Reason.PortNotFound, ".port", service, slices, legacy);
         }
         if ("ExternalName".equals(service.getSpec().getType())) {
             String msg = "Service " + namespace + "/" + name + " is of type ExternalName, which Pier does not serve";
-            problems.add(new Problem(owner, field + ".name", Reason.UnsupportedBackend, msg + "; the route answers 503"));
-            return new Backend(namespace, name, portLabel, List.of(), msg);
+            return failed(ref, msg, Reason.UnsupportedBackend, ".name", service, slices, legacy);
         }
         TreeSet<Endpoint> ready = new TreeSet<>();
-        List<EndpointSlice> slices = slicesByService.get(key(namespace, name));
         if (slices != null) {
             for (EndpointSlice slice : slices) {
                 addReady(slice, servicePort.getName(), ready);
             }
-        } else {
-            Endpoints legacy = endpoints.get(key(namespace, name));
-            if (legacy != null) {
-                addReady(legacy, servicePort.getName(), ready);
-            }
+        } else if (legacy != null) {
+            addReady(legacy, servicePort.getName(), ready);
         }
         if (ready.isEmpty()) {
             String msg = "Service " + namespace + "/" + name + " port " + portLabel + " has no ready endpoints";
-            problems.add(new Problem(owner, field, Reason.NoReadyEndpoints, msg + "; the route answers 503"));
-            return new Backend(namespace, name, portLabel, List.of(), msg);
+            return failed(ref, msg, Reason.NoReadyEndpoints, "", service, slices, legacy);
         }
-        return new Backend(namespace, name, portLabel, List.copyOf(ready), null);
+        return new Resolution(new Backend(namespace, name, portLabel, List.copyOf(ready), null), null, null, null,
+                service, slices, legacy);
+    }
+
+    private static Resolution failed(CompiledIngress.ServiceRef ref, String msg, Reason reason, String fieldSuffix,
+                                     Service service, List<EndpointSlice> slices, Endpoints legacy) {
+        return new Resolution(new Backend(ref.namespace(), ref.name(), ref.portLabel(), List.of(), msg), reason,
+                fieldSuffix, msg, service, slices, legacy);
     }
 
     /** Every Service {@link #resolve} was asked for, as {@code namespace/name}. */
@@ -109,16 +163,12 @@ final class BackendResolver {
         return looked;
     }
 
-    private static ServicePort findPort(List<ServicePort> ports, ServiceBackendPort ref) {
-        if (ref == null) {
+    private static ServicePort findPort(List<ServicePort> ports, CompiledIngress.ServiceRef ref) {
+        if (ref.portName() == null && ref.portNumber() == null) {
             return ports.isEmpty() ? null : ports.get(0);
         }
         for (ServicePort p : ports) {
-            if (ref.getName() != null && !ref.getName().isEmpty()) {
-                if (ref.getName().equals(p.getName())) {
-                    return p;
-                }
-            } else if (ref.getNumber() != null && ref.getNumber().equals(p.getPort())) {
+            if (ref.portName() != null ? ref.portName().equals(p.getName()) : ref.portNumber().equals(p.getPort())) {
                 return p;
             }
         }

@@ -149,7 +149,7 @@ final class TlsResolver {
             for (IngressRule rule : ingress.getSpec().getRules() == null ? List.<IngressRule>of()
                     : ingress.getSpec().getRules()) {
                 if (rule.getHost() != null && !rule.getHost().isEmpty()
-                        && Translator.isValidHost(rule.getHost().toLowerCase(Locale.ROOT))) {
+                        && Hosts.isValid(rule.getHost().toLowerCase(Locale.ROOT))) {
                     hosts.add(rule.getHost().toLowerCase(Locale.ROOT));
                 }
             }
@@ -157,7 +157,7 @@ final class TlsResolver {
         }
         for (int h = 0; h < tls.getHosts().size(); h++) {
             String host = tls.getHosts().get(h) == null ? "" : tls.getHosts().get(h).toLowerCase(Locale.ROOT);
-            if (!Translator.isValidHost(host)) {
+            if (!Hosts.isValid(host)) {
                 problems.add(new Problem(ref, field + ".hosts[" + h + "]", Reason.InvalidHost, "'"
                         + tls.getHosts().get(h) + "' is not a DNS name or a one-label wildcard; it is skipped"));
                 continue;

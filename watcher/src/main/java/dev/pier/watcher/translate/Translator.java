@@ -2,23 +2,17 @@ package dev.pier.watcher.translate;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.pier.proxy.http.PathNormalizer;
 import dev.pier.proxy.route.Backend;
-import dev.pier.proxy.route.PathType;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.RouteTable;
-import dev.pier.proxy.route.Source;
 import dev.pier.watcher.translate.Problem.Reason;
-import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Pattern;
+import java.util.Map;
 
 /**
  * The pure translation from Kubernetes objects to a routing table: objects in, table and problems out, no I/O. Equal
@@ -28,50 +22,46 @@ import java.util.regex.Pattern;
  * and path, or both set {@code spec.defaultBackend}, the older keeps it and the newer gets a problem. Paths of
  * different Ingresses for one host merge. A broken rule never removes other rules, and a rule whose Service cannot be
  * resolved stays in the table and answers 503 rather than falling through to a shorter path.
+ *
+ * <p>With a {@link TranslationCache} kept from one translation to the next, only what changed is compiled and
+ * resolved again; the result is the same as without.
  */
 public final class Translator {
-    private static final Pattern HOST = Pattern.compile(
-            "(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-    private static final Pattern IPV4ISH = Pattern.compile("[0-9.]+");
-    private static final Comparator<Ingress> OLDEST_FIRST = Comparator
-            .comparing((Ingress i) -> nullToEmpty(i.getMetadata().getCreationTimestamp()))
-            .thenComparing(i -> nullToEmpty(i.getMetadata().getNamespace()))
-            .thenComparing(i -> i.getMetadata().getName());
-
     private Translator() {}
 
-    /** Translates with a fresh credential cache, judging certificate validity now. */
+    /** Translates with a fresh cache, judging certificate validity now. */
     public static Translation translate(ClusterState state, TranslatorConfig config) {
-        return translate(state, config, new CredentialCache(), Instant.now());
+        return translate(state, config, new TranslationCache(), Instant.now());
     }
 
     /**
-     * @param cache parsed Secrets from earlier translations (a memo: the result does not depend on it)
+     * @param cache what earlier translations compiled and resolved (a memo: the result does not depend on it)
      * @param now the time certificates must be valid at
      */
-    public static Translation translate(ClusterState state, TranslatorConfig config, CredentialCache cache,
+    public static Translation translate(ClusterState state, TranslatorConfig config, TranslationCache cache,
                                         Instant now) {
         requireNonNull(state, "state");
         requireNonNull(config, "config");
         IngressClassFilter classes = new IngressClassFilter(state.ingressClasses(), config);
-        BackendResolver resolver = new BackendResolver(state);
+        BackendResolver resolver = new BackendResolver(state, cache.resolutions);
         List<Problem> problems = new ArrayList<>();
-        List<ObjectRef> served = new ArrayList<>();
         RouteTable.Builder table = RouteTable.builder();
         Route defaultRoute = null;
 
+        Map<Ingress, CompiledIngress> compiled = new IdentityHashMap<>(state.ingresses().size() * 2);
         List<Ingress> ingresses = new ArrayList<>();
         for (Ingress i : state.ingresses()) {
             if (classes.accepts(i)) {
                 ingresses.add(i);
+                cache.compiled(i, compiled);
             }
         }
-        ingresses.sort(OLDEST_FIRST);
+        ingresses.sort(Comparator.comparing(i -> compiled.get(i).order));
 
-        TlsResolver tls = new TlsResolver(state, cache, now);
+        TlsResolver tls = new TlsResolver(state, cache.credentials, now);
         for (Ingress ingress : ingresses) {
             if (ingress.getSpec() != null) {
-                tls.add(ingress, ObjectRef.of(ingress), problems);
+                tls.add(ingress, compiled.get(ingress).ref, problems);
             }
         }
         table.certificates(tls.finish());
@@ -79,149 +69,62 @@ public final class Translator {
             table.defaultCertificate(tls.defaultCertificate(config.defaultSslCertificate(), problems));
         }
 
+        List<ObjectRef> served = new ArrayList<>(ingresses.size());
         for (Ingress ingress : ingresses) {
-            ObjectRef ref = ObjectRef.of(ingress);
-            served.add(ref);
-            if (ingress.getSpec() == null) {
-                continue;
-            }
-            Source source = new Source(ref.namespace(), ref.name());
-            Redirects redirects = Redirects.of(ingress, ref, problems);
-            IngressBackend def = ingress.getSpec().getDefaultBackend();
-            if (def != null) {
-                Backend backend = backend(def, ref, "spec.defaultBackend", resolver, problems);
-                if (backend != null) {
-                    if (defaultRoute == null) {
-                        defaultRoute = Route.defaultBackend(backend, source);
-                    } else {
-                        problems.add(new Problem(ref, "spec.defaultBackend", Reason.DefaultBackendConflict,
-                                "ignored: Ingress " + defaultRoute.source() + " is older and its defaultBackend"
-                                        + " serves unmatched requests"));
+            CompiledIngress c = compiled.get(ingress);
+            served.add(c.ref);
+            for (CompiledIngress.Step step : c.steps) {
+                switch (step) {
+                    case CompiledIngress.Fixed f -> problems.add(f.problem());
+                    case CompiledIngress.DefaultBackend d -> {
+                        Backend backend = backend(d.target(), c.ref, "spec.defaultBackend", resolver, problems);
+                        if (defaultRoute == null) {
+                            defaultRoute = Route.defaultBackend(backend, c.source);
+                        } else {
+                            problems.add(new Problem(c.ref, "spec.defaultBackend", Reason.DefaultBackendConflict,
+                                    "ignored: Ingress " + defaultRoute.source() + " is older and its defaultBackend"
+                                            + " serves unmatched requests"));
+                        }
                     }
+                    case CompiledIngress.PathRule p -> addPath(p, c, resolver, tls, table, problems);
                 }
-            }
-            List<IngressRule> rules = ingress.getSpec().getRules();
-            for (int r = 0; rules != null && r < rules.size(); r++) {
-                addRule(rules.get(r), "spec.rules[" + r + "]", ref, source, resolver, tls, redirects, table, problems);
             }
         }
 
         if (defaultRoute == null && config.defaultBackendService() != null) {
             ObjectRef svc = config.defaultBackendService();
-            Backend backend = resolver.resolve(svc.namespace(), svc.name(), null, svc, "--default-backend-service",
-                    problems);
+            Backend backend = resolver.resolve(CompiledIngress.ServiceRef.of(svc.namespace(), svc.name(), null, null),
+                    svc, "--default-backend-service", problems);
             defaultRoute = Route.defaultBackend(backend, null);
         }
         if (defaultRoute != null) {
             table.defaultRoute(defaultRoute);
         }
-        cache.endOfTranslation();
+        cache.endOfTranslation(compiled, resolver.resolutions());
         return new Translation(table.build(), problems, served, resolver.lookedUp(), tls.referencedSecrets(),
                 tls.nextValidityChange(), tls.parsedSecrets());
     }
 
-    /** True for a DNS name or a one-label wildcard, in lower case, that is not an IP address. */
-    static boolean isValidHost(String host) {
-        return !host.isEmpty() && host.length() <= 253 && HOST.matcher(host).matches()
-                && !IPV4ISH.matcher(host).matches();
-    }
-
-    private static void addRule(IngressRule rule, String field, ObjectRef ref, Source source,
-                                BackendResolver resolver, TlsResolver tls, Redirects redirects,
-                                RouteTable.Builder table, List<Problem> problems) {
-        String host = rule.getHost() == null ? "" : rule.getHost().toLowerCase(Locale.ROOT);
-        if (!host.isEmpty() && !isValidHost(host)) {
-            problems.add(new Problem(ref, field + ".host", Reason.InvalidHost, "'" + rule.getHost()
-                    + "' is not a DNS name or a one-label wildcard (*.example.com); the rule is skipped"));
-            return;
-        }
-        if (rule.getHttp() == null || rule.getHttp().getPaths() == null) {
-            return;
-        }
-        boolean sslRedirect = redirects.force() || (redirects.ifTls() && tls.hasTls(host));
-        boolean hsts = tls.hasCertificate(host);
-        List<HTTPIngressPath> paths = rule.getHttp().getPaths();
-        for (int p = 0; p < paths.size(); p++) {
-            HTTPIngressPath path = paths.get(p);
-            String pathField = field + ".http.paths[" + p + "]";
-            PathType type = PathType.fromKubernetesName(path.getPathType());
-            if (type == null) {
-                problems.add(new Problem(ref, pathField + ".pathType", Reason.InvalidPath, "pathType '"
-                        + path.getPathType() + "' must be Exact, Prefix or ImplementationSpecific; the path is skipped"));
-                continue;
-            }
-            String value = path.getPath();
-            if ((value == null || value.isEmpty()) && type == PathType.IMPLEMENTATION_SPECIFIC) {
-                value = "/";
-            }
-            String invalid = invalidPath(value);
-            if (invalid != null) {
-                problems.add(new Problem(ref, pathField + ".path", Reason.InvalidPath, invalid
-                        + "; the path is skipped"));
-                continue;
-            }
-            Backend backend = backend(path.getBackend(), ref, pathField + ".backend", resolver, problems);
-            if (backend == null) {
-                continue;
-            }
-            Route existing = table.add(new Route(host, value, type, backend, source, sslRedirect, hsts));
-            if (existing != null) {
-                problems.add(new Problem(ref, pathField, Reason.PathConflict, "host '" + (host.isEmpty() ? "*" : host)
-                        + "' path " + value + " (" + type.kubernetesName() + ") is already served by "
-                        + (existing.source().equals(source) ? "an earlier path of this Ingress"
-                                : "Ingress " + existing.source() + ", which is older")
-                        + "; this path is ignored"));
-            }
+    private static void addPath(CompiledIngress.PathRule p, CompiledIngress c, BackendResolver resolver,
+                                TlsResolver tls, RouteTable.Builder table, List<Problem> problems) {
+        Backend backend = p.target instanceof CompiledIngress.ServiceRef s
+                ? resolver.resolve(s, c.ref, p.field() + ".backend.service", problems)
+                : ((CompiledIngress.FixedBackend) p.target).backend();
+        boolean sslRedirect = c.redirects.force() || (c.redirects.ifTls() && tls.hasTls(p.host));
+        Route existing = table.add(p.route(backend, c.source, sslRedirect, tls.hasCertificate(p.host)));
+        if (existing != null) {
+            problems.add(new Problem(c.ref, p.field(), Reason.PathConflict, "host '"
+                    + (p.host.isEmpty() ? "*" : p.host) + "' path " + p.path + " (" + p.type.kubernetesName()
+                    + ") is already served by " + (existing.source().equals(c.source)
+                            ? "an earlier path of this Ingress" : "Ingress " + existing.source() + ", which is older")
+                    + "; this path is ignored"));
         }
     }
 
-    /** A backend for the reference, or null (with a problem) when the reference itself is malformed. */
-    private static Backend backend(IngressBackend b, ObjectRef ref, String field, BackendResolver resolver,
-                                   List<Problem> problems) {
-        if (b == null || (b.getService() == null) == (b.getResource() == null)) {
-            problems.add(new Problem(ref, field, Reason.InvalidBackend,
-                    "a backend needs exactly one of service or resource; the path is skipped"));
-            return null;
-        }
-        if (b.getResource() != null) {
-            String msg = "resource backends (" + b.getResource().getKind() + " " + b.getResource().getName()
-                    + ") are not supported";
-            problems.add(new Problem(ref, field + ".resource", Reason.UnsupportedBackend, msg
-                    + "; the route answers 503"));
-            return new Backend(ref.namespace(), b.getResource().getName(), "-", List.of(), msg);
-        }
-        var svc = b.getService();
-        if (svc.getName() == null || svc.getName().isEmpty() || svc.getPort() == null
-                || (svc.getPort().getNumber() == null
-                        && (svc.getPort().getName() == null || svc.getPort().getName().isEmpty()))) {
-            problems.add(new Problem(ref, field + ".service", Reason.InvalidBackend,
-                    "a service backend needs a name and a port number or name; the path is skipped"));
-            return null;
-        }
-        // Same namespace as the Ingress, always: v1 has no cross-namespace Service references.
-        return resolver.resolve(ref.namespace(), svc.getName(), svc.getPort(), ref, field + ".service", problems);
-    }
-
-    /** Why a path cannot be served, or null when it can. */
-    private static String invalidPath(String path) {
-        if (path == null || path.isEmpty() || path.charAt(0) != '/') {
-            return "path '" + path + "' must start with /";
-        }
-        for (int i = 0; i < path.length(); i++) {
-            char c = path.charAt(i);
-            if (c <= ' ' || c == 0x7f || c == '?' || c == '#') {
-                return "path '" + path + "' contains a character a request path cannot (space, control, ? or #)";
-            }
-        }
-        String normal = PathNormalizer.normalize(path);
-        if (!path.equals(normal)) {
-            return "path '" + path + "' is not in normal form: requests are normalized before matching, so it could"
-                    + " never match" + (normal == null ? "" : "; write '" + normal + "'");
-        }
-        return null;
-    }
-
-    private static String nullToEmpty(String s) {
-        return s == null ? "" : s;
+    private static Backend backend(CompiledIngress.Target target, ObjectRef ref, String field,
+                                   BackendResolver resolver, List<Problem> problems) {
+        return target instanceof CompiledIngress.ServiceRef s
+                ? resolver.resolve(s, ref, field + ".service", problems)
+                : ((CompiledIngress.FixedBackend) target).backend();
     }
 }

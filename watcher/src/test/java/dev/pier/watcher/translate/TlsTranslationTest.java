@@ -22,7 +22,7 @@ class TlsTranslationTest {
     private static final Issued WILD = TestCerts.issue(KeyType.EC_P256, "*.example.com");
     private static final Issued OTHER = TestCerts.issue(KeyType.RSA_2048, "app.example.com");
 
-    private final CredentialCache cache = new CredentialCache();
+    private final TranslationCache cache = new TranslationCache();
 
     private Translation translate(String yaml) {
         return translate(yaml, TranslatorConfig.defaults());
@@ -204,9 +204,9 @@ class TlsTranslationTest {
         TlsCredential second = translate(yaml).table().certificates().lookup("app.example.com");
 
         assertThat(second).isSameAs(first);
-        assertThat(cache.size()).isEqualTo(1);
+        assertThat(cache.credentials.size()).isEqualTo(1);
         translate("");
-        assertThat(cache.size()).isZero(); // forgotten once no translation uses it
+        assertThat(cache.credentials.size()).isZero(); // forgotten once no translation uses it
     }
 
     private static String messageFor(Translation t, String ingress) {

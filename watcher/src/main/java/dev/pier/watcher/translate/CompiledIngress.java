@@ -1,0 +1,226 @@
+package dev.pier.watcher.translate;
+
+import dev.pier.proxy.http.PathNormalizer;
+import dev.pier.proxy.route.Backend;
+import dev.pier.proxy.route.PathType;
+import dev.pier.proxy.route.Route;
+import dev.pier.proxy.route.Source;
+import dev.pier.watcher.translate.Problem.Reason;
+import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What a translation needs of one Ingress that depends on that Ingress alone: its hosts and paths validated, its
+ * backend references checked, its annotations read, and the problems all of that found. Compiled once per Ingress
+ * object and replayed by every translation while the object is unchanged; what depends on other objects (Services,
+ * endpoints, Secrets, older Ingresses) is decided at replay.
+ *
+ * <p>The steps keep the order of the Ingress's fields, so a replay reports problems in the same order as reading the
+ * Ingress front to back would.
+ */
+final class CompiledIngress {
+    final ObjectRef ref;
+    final Source source;
+    /** Orders Ingresses oldest first: creation time, then namespace, then name (NUL-separated). */
+    final String order;
+    /** False when the Ingress has no spec: it is served (taken by its class) but contributes nothing. */
+    final boolean hasSpec;
+    final Redirects redirects;
+    final List<Step> steps;
+
+    /** One thing the replay does, in field order. */
+    sealed interface Step permits Fixed, DefaultBackend, PathRule {}
+
+    /** A problem of the Ingress alone (an invalid host, path, backend or annotation). */
+    record Fixed(Problem problem) implements Step {}
+
+    /** {@code spec.defaultBackend}, valid as written. */
+    record DefaultBackend(Target target) implements Step {}
+
+    /**
+     * One valid path of a rule. Holds the route the last replay built, so a replay with the same backend and flags
+     * hands out the same {@link Route} object: the proxy's per-route state (meters) then carries over.
+     */
+    static final class PathRule implements Step {
+        final String host;
+        final String path;
+        final PathType type;
+        final Target target;
+        final int rule;
+        final int index;
+        Route last; // confined to the translating thread, like the whole cache
+
+        PathRule(String host, String path, PathType type, Target target, int rule, int index) {
+            this.host = host;
+            this.path = path;
+            this.type = type;
+            this.target = target;
+            this.rule = rule;
+            this.index = index;
+        }
+
+        String field() {
+            return "spec.rules[" + rule + "].http.paths[" + index + "]";
+        }
+
+        Route route(Backend backend, Source source, boolean sslRedirect, boolean hsts) {
+            Route r = last;
+            if (r == null || r.backend() != backend || r.sslRedirect() != sslRedirect || r.hsts() != hsts) {
+                r = new Route(host, path, type, backend, source, sslRedirect, hsts);
+                last = r;
+            }
+            return r;
+        }
+    }
+
+    /** Where a valid backend reference points. */
+    sealed interface Target permits ServiceRef, FixedBackend {}
+
+    /**
+     * A Service port in the Ingress's namespace, resolved at replay.
+     *
+     * @param key {@code namespace/name}
+     * @param portName the port by name, or null
+     * @param portNumber the port by number, or null; both null means the Service's first port
+     */
+    record ServiceRef(String namespace, String name, String key, String portName, Integer portNumber)
+            implements Target {
+        static ServiceRef of(String namespace, String name, String portName, Integer portNumber) {
+            return new ServiceRef(namespace, name, namespace + "/" + name,
+                    portName == null || portName.isEmpty() ? null : portName, portName == null || portName.isEmpty()
+                            ? portNumber : null);
+        }
+
+        /** The port as the Ingress wrote it, for messages and the routes dump. */
+        String portLabel() {
+            return portName != null ? portName : portNumber != null ? String.valueOf(portNumber) : "first";
+        }
+    }
+
+    /** A backend that resolves to the same thing whatever the cluster holds (an unsupported resource backend). */
+    record FixedBackend(Backend backend) implements Target {}
+
+    private CompiledIngress(Ingress ingress, ObjectRef ref, boolean hasSpec, Redirects redirects, List<Step> steps) {
+        this.ref = ref;
+        this.source = new Source(ref.namespace(), ref.name());
+        String created = ingress.getMetadata().getCreationTimestamp();
+        this.order = (created == null ? "" : created) + '\0' + (ref.namespace() == null ? "" : ref.namespace()) + '\0'
+                + ref.name();
+        this.hasSpec = hasSpec;
+        this.redirects = redirects;
+        this.steps = steps;
+    }
+
+    static CompiledIngress compile(Ingress ingress) {
+        ObjectRef ref = ObjectRef.of(ingress);
+        if (ingress.getSpec() == null) {
+            return new CompiledIngress(ingress, ref, false, null, List.of());
+        }
+        List<Step> steps = new ArrayList<>();
+        List<Problem> annotationProblems = new ArrayList<>();
+        Redirects redirects = Redirects.of(ingress, ref, annotationProblems);
+        for (Problem p : annotationProblems) {
+            steps.add(new Fixed(p));
+        }
+        IngressBackend def = ingress.getSpec().getDefaultBackend();
+        if (def != null) {
+            Target target = target(def, ref, "spec.defaultBackend", steps);
+            if (target != null) {
+                steps.add(new DefaultBackend(target));
+            }
+        }
+        List<IngressRule> rules = ingress.getSpec().getRules();
+        for (int r = 0; rules != null && r < rules.size(); r++) {
+            compileRule(rules.get(r), r, ref, steps);
+        }
+        return new CompiledIngress(ingress, ref, true, redirects, List.copyOf(steps));
+    }
+
+    private static void compileRule(IngressRule rule, int r, ObjectRef ref, List<Step> steps) {
+        String field = "spec.rules[" + r + "]";
+        String host = rule.getHost() == null ? "" : rule.getHost().toLowerCase(Locale.ROOT);
+        if (!host.isEmpty() && !Hosts.isValid(host)) {
+            steps.add(new Fixed(new Problem(ref, field + ".host", Reason.InvalidHost, "'" + rule.getHost()
+                    + "' is not a DNS name or a one-label wildcard (*.example.com); the rule is skipped")));
+            return;
+        }
+        if (rule.getHttp() == null || rule.getHttp().getPaths() == null) {
+            return;
+        }
+        List<HTTPIngressPath> paths = rule.getHttp().getPaths();
+        for (int p = 0; p < paths.size(); p++) {
+            HTTPIngressPath path = paths.get(p);
+            String pathField = field + ".http.paths[" + p + "]";
+            PathType type = PathType.fromKubernetesName(path.getPathType());
+            if (type == null) {
+                steps.add(new Fixed(new Problem(ref, pathField + ".pathType", Reason.InvalidPath, "pathType '"
+                        + path.getPathType() + "' must be Exact, Prefix or ImplementationSpecific; the path is skipped")));
+                continue;
+            }
+            String value = path.getPath();
+            if ((value == null || value.isEmpty()) && type == PathType.IMPLEMENTATION_SPECIFIC) {
+                value = "/";
+            }
+            String invalid = invalidPath(value);
+            if (invalid != null) {
+                steps.add(new Fixed(new Problem(ref, pathField + ".path", Reason.InvalidPath, invalid
+                        + "; the path is skipped")));
+                continue;
+            }
+            Target target = target(path.getBackend(), ref, pathField + ".backend", steps);
+            if (target != null) {
+                steps.add(new PathRule(host, value, type, target, r, p));
+            }
+        }
+    }
+
+    /** The reference's target, or null (with a problem step) when the reference itself is malformed. */
+    private static Target target(IngressBackend b, ObjectRef ref, String field, List<Step> steps) {
+        if (b == null || (b.getService() == null) == (b.getResource() == null)) {
+            steps.add(new Fixed(new Problem(ref, field, Reason.InvalidBackend,
+                    "a backend needs exactly one of service or resource; the path is skipped")));
+            return null;
+        }
+        if (b.getResource() != null) {
+            String msg = "resource backends (" + b.getResource().getKind() + " " + b.getResource().getName()
+                    + ") are not supported";
+            steps.add(new Fixed(new Problem(ref, field + ".resource", Reason.UnsupportedBackend, msg
+                    + "; the route answers 503")));
+            return new FixedBackend(new Backend(ref.namespace(), b.getResource().getName(), "-", List.of(), msg));
+        }
+        var svc = b.getService();
+        if (svc.getName() == null || svc.getName().isEmpty() || svc.getPort() == null
+                || (svc.getPort().getNumber() == null
+                        && (svc.getPort().getName() == null || svc.getPort().getName().isEmpty()))) {
+            steps.add(new Fixed(new Problem(ref, field + ".service", Reason.InvalidBackend,
+                    "a service backend needs a name and a port number or name; the path is skipped")));
+            return null;
+        }
+        // Same namespace as the Ingress, always: v1 has no cross-namespace Service references.
+        return ServiceRef.of(ref.namespace(), svc.getName(), svc.getPort().getName(), svc.getPort().getNumber());
+    }
+
+    /** Why a path cannot be served, or null when it can. */
+    private static String invalidPath(String path) {
+        if (path == null || path.isEmpty() || path.charAt(0) != '/') {
+            return "path '" + path + "' must start with /";
+        }
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c <= ' ' || c == 0x7f || c == '?' || c == '#') {
+                return "path '" + path + "' contains a character a request path cannot (space, control, ? or #)";
+            }
+        }
+        String normal = PathNormalizer.normalize(path);
+        if (!path.equals(normal)) {
+            return "path '" + path + "' is not in normal form: requests are normalized before matching, so it could"
+                    + " never match" + (normal == null ? "" : "; write '" + normal + "'");
+        }
+        return null;
+    }
+}

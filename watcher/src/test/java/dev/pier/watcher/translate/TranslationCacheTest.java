@@ -1,0 +1,201 @@
+package dev.pier.watcher.translate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pier.testing.TestCerts;
+import dev.pier.testing.TestCerts.Issued;
+import dev.pier.tls.SelfSigned.KeyType;
+import io.fabric8.kubernetes.api.model.EndpointsBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPathBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRuleBuilder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A translation with a cache carried over from earlier translations must give exactly what a fresh translation gives:
+ * checked over long random sequences of changes to every kind of input, including broken ones.
+ */
+class TranslationCacheTest {
+    private static final String[] NAMESPACES = {"a", "b"};
+    private static final String[] HOSTS = {"", "x.com", "y.com", "*.y.com", "z.y.com", "Bad_Host", "10.0.0.1"};
+    private static final String[] PATHS = {"/", "/api", "/api/", "/a/../b", "no-slash", ""};
+    private static final String[] TYPES = {"Prefix", "Exact", "ImplementationSpecific", "Regex"};
+    private static final String[] SERVICES = {"s0", "s1", "s2", "s3"};
+    private static final Issued CERT = TestCerts.issue(KeyType.EC_P256, "x.com");
+    private static final Instant NOW = Instant.now();
+
+    private final Random random = new Random(7);
+    private final Map<String, HasMetadata> objects = new LinkedHashMap<>();
+
+    @Test
+    void aCachedTranslationEqualsAFreshOneAfterEveryChange() {
+        TranslationCache cache = new TranslationCache();
+        for (int i = 0; i < 60; i++) {
+            change();
+        }
+        int withProblems = 0;
+        int served = 0;
+        for (int step = 0; step < 1_500; step++) {
+            for (int k = random.nextInt(3) + 1; k > 0; k--) {
+                change();
+            }
+            ClusterState state = ClusterState.of(new ArrayList<>(objects.values()));
+            TranslatorConfig config = TranslatorConfig.defaults();
+            Translation cached = Translator.translate(state, config, cache, NOW);
+            Translation fresh = Translator.translate(state, config, new TranslationCache(), NOW);
+            assertThat(cached).as("step %d", step).isEqualTo(fresh);
+            assertThat(cached.table().hosts()).isEqualTo(fresh.table().hosts());
+            assertThat(cache.compiledIngresses()).isEqualTo(cached.served().size());
+            served += cached.served().size();
+            withProblems += cached.problems().isEmpty() ? 0 : 1;
+        }
+        assertThat(withProblems).as("the random inputs exercise the problem paths").isGreaterThan(1_000);
+        assertThat(served).as("and serve Ingresses").isGreaterThan(3_000);
+    }
+
+    @Test
+    void unchangedIngressesKeepTheirRouteObjects() {
+        put(service("a", "s0", 80));
+        put(slice("a", "s0", "10.0.0.1"));
+        put(service("a", "s1", 80));
+        put(slice("a", "s1", "10.0.0.2"));
+        put(ingress("a", "one", "2026-01-01T00:00:00Z", "x.com", "/", "Prefix", "s0"));
+        put(ingress("a", "two", "2026-01-01T00:00:00Z", "y.com", "/", "Prefix", "s1"));
+        TranslationCache cache = new TranslationCache();
+        Translation first = Translator.translate(ClusterState.of(List.copyOf(objects.values())),
+                TranslatorConfig.defaults(), cache, NOW);
+
+        put(slice("a", "s1", "10.0.0.3")); // only s1's endpoints change
+        Translation second = Translator.translate(ClusterState.of(List.copyOf(objects.values())),
+                TranslatorConfig.defaults(), cache, NOW);
+
+        assertThat(second.table().match("x.com", "/")).isSameAs(first.table().match("x.com", "/"));
+        assertThat(second.table().match("y.com", "/")).isNotSameAs(first.table().match("y.com", "/"));
+        assertThat(second.table().match("y.com", "/").backend().endpoints()).hasToString("[10.0.0.3:8080]");
+    }
+
+    /** One random change: add, replace (a new object, as informers and reloads do) or delete an object. */
+    private void change() {
+        String ns = pick(NAMESPACES);
+        String svc = pick(SERVICES);
+        switch (random.nextInt(12)) {
+            case 0, 1, 2, 3 -> put(randomIngress(ns, "ing-" + random.nextInt(8)));
+            case 4 -> remove("Ingress", ns, "ing-" + random.nextInt(8));
+            case 5 -> put(service(ns, svc, random.nextBoolean() ? 80 : 81));
+            case 6 -> remove("Service", ns, svc);
+            case 7, 8 -> put(random.nextInt(5) == 0 ? legacyEndpoints(ns, svc, "10.1.0." + random.nextInt(3))
+                    : slice(ns, svc, random.nextInt(4) == 0 ? null : "10.0.0." + random.nextInt(3)));
+            case 9 -> remove(random.nextBoolean() ? "EndpointSlice" : "Endpoints", ns, svc);
+            case 10 -> put(random.nextBoolean() ? secret(ns, "tls", true) : secret(ns, "tls", false));
+            default -> {
+                if (random.nextBoolean()) {
+                    put(new IngressClassBuilder().withNewMetadata().withName("pier").endMetadata().withNewSpec()
+                            .withController(random.nextInt(4) == 0 ? "other" : "pier.dev/ingress-controller")
+                            .endSpec().build());
+                } else {
+                    remove("IngressClass", null, "pier");
+                }
+            }
+        }
+    }
+
+    private HasMetadata randomIngress(String ns, String name) {
+        IngressBuilder b = new IngressBuilder().withNewMetadata().withNamespace(ns).withName(name)
+                .withCreationTimestamp("2026-01-0" + (1 + random.nextInt(3)) + "T00:00:00Z").endMetadata()
+                .withNewSpec().withIngressClassName(random.nextInt(8) == 0 ? "other" : "pier").endSpec();
+        if (random.nextInt(4) == 0) {
+            b.editMetadata().addToAnnotations("pier.dev/ssl-redirect", pick(new String[] {"true", "false", "maybe"}))
+                    .endMetadata();
+        }
+        if (random.nextInt(6) == 0) {
+            b.editSpec().withNewDefaultBackend().withNewService().withName(pick(SERVICES)).withNewPort()
+                    .withNumber(80).endPort().endService().endDefaultBackend().endSpec();
+        }
+        if (random.nextInt(5) == 0) {
+            b.editSpec().addNewTl().withHosts("x.com").withSecretName("tls").endTl().endSpec();
+        }
+        for (int r = random.nextInt(3); r >= 0; r--) {
+            IngressRuleBuilder rule = new IngressRuleBuilder().withHost(pick(HOSTS)).withNewHttp().endHttp();
+            for (int p = random.nextInt(3); p >= 0; p--) {
+                HTTPIngressPathBuilder path = new HTTPIngressPathBuilder().withPath(pick(PATHS))
+                        .withPathType(pick(TYPES)).withNewBackend().endBackend();
+                switch (random.nextInt(8)) {
+                    case 0 -> path.editBackend().withNewResource("storage.k8s.io", "Bucket", "b")
+                            .endBackend();
+                    case 1 -> path.editBackend().withNewService().withName(pick(SERVICES)).withNewPort()
+                            .withName(random.nextBoolean() ? "http" : "nope").endPort().endService().endBackend();
+                    case 2 -> { } // no backend at all
+                    default -> path.editBackend().withNewService().withName(pick(SERVICES)).withNewPort()
+                            .withNumber(random.nextBoolean() ? 80 : 81).endPort().endService().endBackend();
+                }
+                rule.editHttp().addToPaths(path.build()).endHttp();
+            }
+            b.editSpec().addToRules(rule.build()).endSpec();
+        }
+        return b.build();
+    }
+
+    private static HasMetadata ingress(String ns, String name, String created, String host, String path, String type,
+                                       String service) {
+        return new IngressBuilder().withNewMetadata().withNamespace(ns).withName(name).withCreationTimestamp(created)
+                .endMetadata().withNewSpec().withIngressClassName("pier").addNewRule().withHost(host).withNewHttp()
+                .addNewPath().withPath(path).withPathType(type).withNewBackend().withNewService().withName(service)
+                .withNewPort().withNumber(80).endPort().endService().endBackend().endPath().endHttp().endRule()
+                .endSpec().build();
+    }
+
+    private static HasMetadata service(String ns, String name, int port) {
+        return new ServiceBuilder().withNewMetadata().withNamespace(ns).withName(name).endMetadata().withNewSpec()
+                .addNewPort().withName("http").withPort(port).endPort().endSpec().build();
+    }
+
+    private static HasMetadata slice(String ns, String service, String address) {
+        EndpointSliceBuilder b = new EndpointSliceBuilder().withNewMetadata().withNamespace(ns).withName(service)
+                .addToLabels(BackendResolver.SERVICE_NAME_LABEL, service).endMetadata().withAddressType("IPv4")
+                .addNewPort().withName("http").withPort(8080).endPort();
+        if (address != null) {
+            b.addNewEndpoint().withAddresses(address).withNewConditions().withReady(true).endConditions().endEndpoint();
+        }
+        return b.build();
+    }
+
+    private static HasMetadata legacyEndpoints(String ns, String service, String address) {
+        return new EndpointsBuilder().withNewMetadata().withNamespace(ns).withName(service).endMetadata()
+                .addNewSubset().addNewAddress().withIp(address).endAddress().addNewPort().withName("http")
+                .withPort(8080).endPort().endSubset().build();
+    }
+
+    private static HasMetadata secret(String ns, String name, boolean valid) {
+        byte[] key = valid ? CERT.pkcs8Pem() : "not a key".getBytes(StandardCharsets.UTF_8);
+        return new SecretBuilder().withNewMetadata().withNamespace(ns).withName(name).endMetadata()
+                .withType("kubernetes.io/tls")
+                .addToData("tls.crt", Base64.getEncoder().encodeToString(CERT.certPem()))
+                .addToData("tls.key", Base64.getEncoder().encodeToString(key))
+                .build();
+    }
+
+    private void put(HasMetadata o) {
+        objects.put(o.getKind() + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName(), o);
+    }
+
+    private void remove(String kind, String ns, String name) {
+        objects.remove(kind + "/" + ns + "/" + name);
+    }
+
+    private String pick(String[] values) {
+        return values[random.nextInt(values.length)];
+    }
+}
