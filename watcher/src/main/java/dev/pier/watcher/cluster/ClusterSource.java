@@ -3,6 +3,7 @@ package dev.pier.watcher.cluster;
 import dev.pier.watcher.RebuildLoop;
 import dev.pier.watcher.ValidityTimer;
 import dev.pier.watcher.translate.ClusterState;
+import dev.pier.watcher.translate.ServiceIndex;
 import dev.pier.watcher.translate.Translation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -65,6 +66,7 @@ public final class ClusterSource implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private final ServiceIndex serviceIndex = new ServiceIndex();
     private volatile Set<String> referencedServices = Set.of();
     private volatile Set<String> referencedSecrets = Set.of();
     private final ValidityTimer validity;
@@ -87,20 +89,44 @@ public final class ClusterSource implements AutoCloseable {
     /** Starts the informers, waits until every one has listed, and builds the first table. */
     public void start(Duration syncTimeout) throws Exception {
         inform(ingresses, ns -> client.network().v1().ingresses().inNamespace(ns),
-                client.network().v1().ingresses().inAnyNamespace(), this::ingressChanged, o -> true);
+                client.network().v1().ingresses().inAnyNamespace(), this::ingressChanged, o -> true, null);
         all.add(register(ingressClasses, client.network().v1().ingressClasses().runnableInformer(0),
                 (a, b) -> !Objects.equals(a.getSpec(), b.getSpec()) || !Objects.equals(annotations(a), annotations(b)),
-                o -> true));
+                o -> true, null));
         inform(services, ns -> client.services().inNamespace(ns), client.services().inAnyNamespace(),
-                (a, b) -> !Objects.equals(a.getSpec(), b.getSpec()), this::referenced);
+                (a, b) -> !Objects.equals(a.getSpec(), b.getSpec()), this::referenced, new Indexing<>() {
+                    @Override
+                    public void put(Service old, Service now) {
+                        serviceIndex.putService(now);
+                    }
+
+                    @Override
+                    public void remove(Service gone) {
+                        serviceIndex.removeService(gone);
+                    }
+                });
         inform(slices, ns -> client.discovery().v1().endpointSlices().inNamespace(ns),
-                client.discovery().v1().endpointSlices().inAnyNamespace(), (a, b) -> true, this::referencedSlice);
+                client.discovery().v1().endpointSlices().inAnyNamespace(), (a, b) -> true, this::referencedSlice,
+                new Indexing<>() {
+                    @Override
+                    public void put(EndpointSlice old, EndpointSlice now) {
+                        if (old != null && !Objects.equals(ServiceIndex.serviceKey(old), ServiceIndex.serviceKey(now))) {
+                            serviceIndex.removeSlice(old); // relabelled to another Service
+                        }
+                        serviceIndex.putSlice(now);
+                    }
+
+                    @Override
+                    public void remove(EndpointSlice gone) {
+                        serviceIndex.removeSlice(gone);
+                    }
+                });
         // The field selector keeps every other Secret (service-account tokens, Helm releases...) out of the cache on a
         // real API server; the client-side filter does the same where field selectors are not honoured.
         inform(secrets, ns -> client.secrets().inNamespace(ns).withField("type", TLS_SECRET_TYPE),
                 client.secrets().inAnyNamespace().withField("type", TLS_SECRET_TYPE),
                 (a, b) -> !Objects.equals(a.getData(), b.getData()) || !Objects.equals(a.getType(), b.getType()),
-                this::referencedSecret);
+                this::referencedSecret, null);
 
         List<CompletableFuture<Void>> started = new ArrayList<>();
         for (SharedIndexInformer<?> informer : all) {
@@ -108,6 +134,14 @@ public final class ClusterSource implements AutoCloseable {
         }
         CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
                 .get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        // The handlers index what they are told, but the notifications of the initial lists may still be queued:
+        // index the synced caches now, so the first table sees every Service and endpoint.
+        for (Service s : items(services)) {
+            serviceIndex.putService(s);
+        }
+        for (EndpointSlice es : items(slices)) {
+            serviceIndex.putSlice(es);
+        }
         synced = true;
         loop.buildNow();
         health.scheduleWithFixedDelay(this::checkWatches, 1, 1, TimeUnit.SECONDS);
@@ -136,8 +170,7 @@ public final class ClusterSource implements AutoCloseable {
                 tls.add(s);
             }
         }
-        return new ClusterState(items(ingresses), items(ingressClasses), items(services), items(slices), List.of(),
-                tls);
+        return new ClusterState(items(ingresses), items(ingressClasses), tls, serviceIndex);
     }
 
     private void rebuild() {
@@ -153,22 +186,30 @@ public final class ClusterSource implements AutoCloseable {
 
     private <T extends HasMetadata, O extends Informable<T>> void inform(
             List<SharedIndexInformer<T>> target, Function<String, O> inNamespace, Informable<T> anyNamespace,
-            Changed<T> changed, Predicate<T> relevant) {
+            Changed<T> changed, Predicate<T> relevant, Indexing<T> indexing) {
         if (namespaces.isEmpty()) {
-            all.add(register(target, anyNamespace.runnableInformer(0), changed, relevant));
+            all.add(register(target, anyNamespace.runnableInformer(0), changed, relevant, indexing));
         } else {
             for (String ns : namespaces) {
-                all.add(register(target, inNamespace.apply(ns).runnableInformer(0), changed, relevant));
+                all.add(register(target, inNamespace.apply(ns).runnableInformer(0), changed, relevant, indexing));
             }
         }
     }
 
+    /**
+     * @param indexing keeps the {@link ServiceIndex} current, before the rebuild is signalled; null for kinds it does
+     *     not hold
+     */
     private <T extends HasMetadata> SharedIndexInformer<T> register(List<SharedIndexInformer<T>> target,
                                                                     SharedIndexInformer<T> informer,
-                                                                    Changed<T> changed, Predicate<T> relevant) {
+                                                                    Changed<T> changed, Predicate<T> relevant,
+                                                                    Indexing<T> indexing) {
         informer.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
+                if (indexing != null) {
+                    indexing.put(null, obj);
+                }
                 if (relevant.test(obj)) {
                     loop.signal();
                 }
@@ -177,13 +218,21 @@ public final class ClusterSource implements AutoCloseable {
             @Override
             public void onUpdate(T old, T now) {
                 if (!Objects.equals(old.getMetadata().getResourceVersion(), now.getMetadata().getResourceVersion())
-                        && changed.test(old, now) && (relevant.test(old) || relevant.test(now))) {
-                    loop.signal();
+                        && changed.test(old, now)) {
+                    if (indexing != null) {
+                        indexing.put(old, now);
+                    }
+                    if (relevant.test(old) || relevant.test(now)) {
+                        loop.signal();
+                    }
                 }
             }
 
             @Override
             public void onDelete(T obj, boolean finalStateUnknown) {
+                if (indexing != null) {
+                    indexing.remove(obj);
+                }
                 if (relevant.test(obj)) {
                     loop.signal();
                 }
@@ -271,6 +320,14 @@ public final class ClusterSource implements AutoCloseable {
         for (SharedIndexInformer<?> informer : all) {
             informer.stop();
         }
+    }
+
+    /** Keeps an index current with the objects of one kind. */
+    private interface Indexing<T> {
+        /** {@code now} was added ({@code old} null) or replaced {@code old}. */
+        void put(T old, T now);
+
+        void remove(T gone);
     }
 
     /** Whether an update can matter, beyond a new resourceVersion. */

@@ -27,135 +27,86 @@ import java.util.TreeSet;
  * endpoints (503) and a {@link Problem}.
  */
 final class BackendResolver {
-    static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
-
-    private final Map<String, Service> services = new HashMap<>();
-    private final Map<String, List<EndpointSlice>> slicesByService = new HashMap<>();
-    private final Map<String, Endpoints> endpoints = new HashMap<>();
+    private final ServiceIndex index;
     private final Set<String> looked = new HashSet<>();
+    private final Map<CompiledIngress.ServiceRef, Resolution> resolved = new HashMap<>();
 
-    private final Map<CompiledIngress.ServiceRef, Resolution> memo;
-    private final Map<CompiledIngress.ServiceRef, Resolution> used = new HashMap<>();
+    BackendResolver(ServiceIndex index) {
+        this.index = index;
+    }
 
     /**
-     * @param memo resolutions of the previous translation, reused while the Service and its EndpointSlices (or
-     *     Endpoints) are the same objects; not modified
+     * A Service port resolved: the backend, and when it has no endpoints the problem to report, with the index entry
+     * it was resolved from. Immutable.
      */
-    BackendResolver(ClusterState state, Map<CompiledIngress.ServiceRef, Resolution> memo) {
-        this.memo = memo;
-        for (Service s : state.services()) {
-            services.put(key(s.getMetadata().getNamespace(), s.getMetadata().getName()), s);
-        }
-        for (EndpointSlice es : state.endpointSlices()) {
-            Map<String, String> labels = es.getMetadata().getLabels();
-            String service = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
-            if (service != null) {
-                slicesByService.computeIfAbsent(key(es.getMetadata().getNamespace(), service), k -> new ArrayList<>(1))
-                        .add(es);
-            }
-        }
-        for (Endpoints e : state.endpoints()) {
-            endpoints.put(key(e.getMetadata().getNamespace(), e.getMetadata().getName()), e);
-        }
-    }
-
-    private static String key(String namespace, String name) {
-        return namespace + "/" + name;
-    }
+    record Resolution(Backend backend, Reason reason, String fieldSuffix, String message, ServiceIndex.Entry entry) {}
 
     /**
-     * A Service port resolved: the backend, and when it has no endpoints the problem to report, with the inputs it
-     * was resolved from (compared by identity: informer caches and manifest reloads replace an object on change).
-     */
-    record Resolution(Backend backend, Reason reason, String fieldSuffix, String message, Service service,
-                      List<EndpointSlice> slices, Endpoints legacy) {
-        boolean resolvedFrom(Service s, List<EndpointSlice> sl, Endpoints e) {
-            if (service != s || legacy != e || (slices == null) != (sl == null)) {
-                return false;
-            }
-            if (sl == null) {
-                return true;
-            }
-            if (slices.size() != sl.size()) {
-                return false;
-            }
-            for (int i = 0; i < sl.size(); i++) {
-                if (slices.get(i) != sl.get(i)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-    }
-
-    /**
+     * Resolves a reference, reporting its problem if it has one.
+     *
+     * @param previous what the same reference resolved to in an earlier translation, or null: reused when the
+     *     Service's index entry is the same object
      * @param field where the reference sits, for problems
      */
-    Backend resolve(CompiledIngress.ServiceRef ref, ObjectRef owner, String field, List<Problem> problems) {
+    Resolution resolve(CompiledIngress.ServiceRef ref, Resolution previous, ObjectRef owner, String field,
+                       List<Problem> problems) {
         looked.add(ref.key());
-        Resolution r = used.get(ref);
-        if (r == null) {
-            Service service = services.get(ref.key());
-            List<EndpointSlice> slices = slicesByService.get(ref.key());
-            Endpoints legacy = slices == null ? endpoints.get(ref.key()) : null;
-            r = memo.get(ref);
-            if (r == null || !r.resolvedFrom(service, slices, legacy)) {
-                r = resolveNow(ref, service, slices, legacy);
+        ServiceIndex.Entry entry = index.get(ref.key());
+        Resolution r = previous;
+        if (r == null || r.entry() != entry) {
+            r = resolved.get(ref);
+            if (r == null || r.entry() != entry) {
+                r = resolveNow(ref, entry);
+                resolved.put(ref, r);
             }
-            used.put(ref, r);
         }
         if (r.reason() != null) {
             problems.add(new Problem(owner, field + r.fieldSuffix(), r.reason(), r.message()
                     + "; the route answers 503"));
         }
-        return r.backend();
+        return r;
     }
 
-    /** What this translation resolved: the memo for the next one. */
-    Map<CompiledIngress.ServiceRef, Resolution> resolutions() {
-        return used;
-    }
-
-    private static Resolution resolveNow(CompiledIngress.ServiceRef ref, Service service, List<EndpointSlice> slices,
-                                         Endpoints legacy) {
+    private static Resolution resolveNow(CompiledIngress.ServiceRef ref, ServiceIndex.Entry entry) {
         String namespace = ref.namespace();
         String name = ref.name();
         String portLabel = ref.portLabel();
+        Service service = entry.service();
         if (service == null) {
             String msg = "Service " + namespace + "/" + name + " not found";
-            return failed(ref, msg, Reason.ServiceNotFound, ".name", service, slices, legacy);
+            return failed(ref, msg, Reason.ServiceNotFound, ".name", entry);
         }
         List<ServicePort> ports = service.getSpec() == null || service.getSpec().getPorts() == null
                 ? List.of() : service.getSpec().getPorts();
         ServicePort servicePort = findPort(ports, ref);
         if (servicePort == null) {
             String msg = "Service " + namespace + "/" + name + " has no port " + portLabel;
-            return failed(ref, msg, Reason.PortNotFound, ".port", service, slices, legacy);
+            return failed(ref, msg, Reason.PortNotFound, ".port", entry);
         }
         if ("ExternalName".equals(service.getSpec().getType())) {
             String msg = "Service " + namespace + "/" + name + " is of type ExternalName, which Pier does not serve";
-            return failed(ref, msg, Reason.UnsupportedBackend, ".name", service, slices, legacy);
+            return failed(ref, msg, Reason.UnsupportedBackend, ".name", entry);
         }
         TreeSet<Endpoint> ready = new TreeSet<>();
-        if (slices != null) {
-            for (EndpointSlice slice : slices) {
+        if (!entry.slices().isEmpty()) {
+            for (EndpointSlice slice : entry.slices()) {
                 addReady(slice, servicePort.getName(), ready);
             }
-        } else if (legacy != null) {
-            addReady(legacy, servicePort.getName(), ready);
+        } else if (entry.endpoints() != null) {
+            addReady(entry.endpoints(), servicePort.getName(), ready);
         }
         if (ready.isEmpty()) {
             String msg = "Service " + namespace + "/" + name + " port " + portLabel + " has no ready endpoints";
-            return failed(ref, msg, Reason.NoReadyEndpoints, "", service, slices, legacy);
+            return failed(ref, msg, Reason.NoReadyEndpoints, "", entry);
         }
         return new Resolution(new Backend(namespace, name, portLabel, List.copyOf(ready), null), null, null, null,
-                service, slices, legacy);
+                entry);
     }
 
     private static Resolution failed(CompiledIngress.ServiceRef ref, String msg, Reason reason, String fieldSuffix,
-                                     Service service, List<EndpointSlice> slices, Endpoints legacy) {
+                                     ServiceIndex.Entry entry) {
         return new Resolution(new Backend(ref.namespace(), ref.name(), ref.portLabel(), List.of(), msg), reason,
-                fieldSuffix, msg, service, slices, legacy);
+                fieldSuffix, msg, entry);
     }
 
     /** Every Service {@link #resolve} was asked for, as {@code namespace/name}. */

@@ -12,18 +12,18 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * The objects a translation reads: a snapshot, from any source (manifest files, informer caches). Immutable lists;
- * the objects themselves must not be modified by anyone once here.
+ * The objects a translation reads, from any source (manifest files, informer caches): immutable lists of Ingresses,
+ * IngressClasses and Secrets, and the Services with their endpoints in a {@link ServiceIndex}, which a cluster source
+ * keeps current as events arrive. The objects themselves must not be modified by anyone once here: a change is a new
+ * object.
  */
-public record ClusterState(List<Ingress> ingresses, List<IngressClass> ingressClasses, List<Service> services,
-                           List<EndpointSlice> endpointSlices, List<Endpoints> endpoints, List<Secret> secrets) {
+public record ClusterState(List<Ingress> ingresses, List<IngressClass> ingressClasses, List<Secret> secrets,
+                           ServiceIndex services) {
     public ClusterState {
         ingresses = List.copyOf(ingresses);
         ingressClasses = List.copyOf(ingressClasses);
-        services = List.copyOf(services);
-        endpointSlices = List.copyOf(endpointSlices);
-        endpoints = List.copyOf(endpoints);
         secrets = List.copyOf(secrets);
+        java.util.Objects.requireNonNull(services, "services");
     }
 
     public static final ClusterState EMPTY = of(List.of());
@@ -47,6 +47,6 @@ public record ClusterState(List<Ingress> ingresses, List<IngressClass> ingressCl
                 default -> { }
             }
         }
-        return new ClusterState(ingresses, classes, services, slices, endpoints, secrets);
+        return new ClusterState(ingresses, classes, secrets, ServiceIndex.of(services, slices, endpoints));
     }
 }

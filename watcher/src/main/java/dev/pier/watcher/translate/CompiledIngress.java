@@ -40,7 +40,14 @@ final class CompiledIngress {
     record Fixed(Problem problem) implements Step {}
 
     /** {@code spec.defaultBackend}, valid as written. */
-    record DefaultBackend(Target target) implements Step {}
+    static final class DefaultBackend implements Step {
+        final Target target;
+        BackendResolver.Resolution resolution; // the last replay's, confined like the whole cache
+
+        DefaultBackend(Target target) {
+            this.target = target;
+        }
+    }
 
     /**
      * One valid path of a rule. Holds the route the last replay built, so a replay with the same backend and flags
@@ -53,7 +60,9 @@ final class CompiledIngress {
         final Target target;
         final int rule;
         final int index;
-        Route last; // confined to the translating thread, like the whole cache
+        // the last replay's results; confined to the translating thread, like the whole cache
+        BackendResolver.Resolution resolution;
+        Route last;
 
         PathRule(String host, String path, PathType type, Target target, int rule, int index) {
             this.host = host;

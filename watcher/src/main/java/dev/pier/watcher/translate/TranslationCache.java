@@ -1,14 +1,13 @@
 package dev.pier.watcher.translate;
 
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
  * What one translation can hand the next so that a rebuild costs in proportion to what changed, not to the size of
  * the cluster: each Ingress compiled ({@link CompiledIngress}, by object identity), each Service port resolved to its
- * endpoints (while the Service and its EndpointSlices are the same objects), and each Secret parsed (by content).
+ * endpoints (while the Service and its endpoints are unchanged), and each Secret parsed (by content).
  *
  * <p>A memo: a translation with a cache gives a result equal to one without, and the cache only ever holds what the
  * last translation used. Identity is the right key because every source replaces an object when it changes
@@ -20,7 +19,8 @@ import java.util.Map;
 public final class TranslationCache {
     final CredentialCache credentials = new CredentialCache();
     Map<Ingress, CompiledIngress> ingresses = new IdentityHashMap<>();
-    Map<CompiledIngress.ServiceRef, BackendResolver.Resolution> resolutions = new HashMap<>();
+    /** The last resolution of {@code --default-backend-service}. */
+    BackendResolver.Resolution defaultService;
 
     /** The compiled form of {@code ingress}: remembered from the last translation, or compiled now. */
     CompiledIngress compiled(Ingress ingress, Map<Ingress, CompiledIngress> used) {
@@ -33,10 +33,8 @@ public final class TranslationCache {
     }
 
     /** Called at the end of a translation with what it used: keeps that, forgets the rest. */
-    void endOfTranslation(Map<Ingress, CompiledIngress> usedIngresses,
-                          Map<CompiledIngress.ServiceRef, BackendResolver.Resolution> usedResolutions) {
+    void endOfTranslation(Map<Ingress, CompiledIngress> usedIngresses) {
         ingresses = usedIngresses;
-        resolutions = usedResolutions;
         credentials.endOfTranslation();
     }
 

@@ -43,7 +43,7 @@ public final class Translator {
         requireNonNull(state, "state");
         requireNonNull(config, "config");
         IngressClassFilter classes = new IngressClassFilter(state.ingressClasses(), config);
-        BackendResolver resolver = new BackendResolver(state, cache.resolutions);
+        BackendResolver resolver = new BackendResolver(state.services());
         List<Problem> problems = new ArrayList<>();
         RouteTable.Builder table = RouteTable.builder();
         Route defaultRoute = null;
@@ -77,7 +77,14 @@ public final class Translator {
                 switch (step) {
                     case CompiledIngress.Fixed f -> problems.add(f.problem());
                     case CompiledIngress.DefaultBackend d -> {
-                        Backend backend = backend(d.target(), c.ref, "spec.defaultBackend", resolver, problems);
+                        Backend backend;
+                        if (d.target instanceof CompiledIngress.ServiceRef s) {
+                            d.resolution = resolver.resolve(s, d.resolution, c.ref, "spec.defaultBackend.service",
+                                    problems);
+                            backend = d.resolution.backend();
+                        } else {
+                            backend = ((CompiledIngress.FixedBackend) d.target).backend();
+                        }
                         if (defaultRoute == null) {
                             defaultRoute = Route.defaultBackend(backend, c.source);
                         } else {
@@ -93,23 +100,27 @@ public final class Translator {
 
         if (defaultRoute == null && config.defaultBackendService() != null) {
             ObjectRef svc = config.defaultBackendService();
-            Backend backend = resolver.resolve(CompiledIngress.ServiceRef.of(svc.namespace(), svc.name(), null, null),
-                    svc, "--default-backend-service", problems);
-            defaultRoute = Route.defaultBackend(backend, null);
+            cache.defaultService = resolver.resolve(CompiledIngress.ServiceRef.of(svc.namespace(), svc.name(), null,
+                    null), cache.defaultService, svc, "--default-backend-service", problems);
+            defaultRoute = Route.defaultBackend(cache.defaultService.backend(), null);
         }
         if (defaultRoute != null) {
             table.defaultRoute(defaultRoute);
         }
-        cache.endOfTranslation(compiled, resolver.resolutions());
+        cache.endOfTranslation(compiled);
         return new Translation(table.build(), problems, served, resolver.lookedUp(), tls.referencedSecrets(),
                 tls.nextValidityChange(), tls.parsedSecrets());
     }
 
     private static void addPath(CompiledIngress.PathRule p, CompiledIngress c, BackendResolver resolver,
                                 TlsResolver tls, RouteTable.Builder table, List<Problem> problems) {
-        Backend backend = p.target instanceof CompiledIngress.ServiceRef s
-                ? resolver.resolve(s, c.ref, p.field() + ".backend.service", problems)
-                : ((CompiledIngress.FixedBackend) p.target).backend();
+        Backend backend;
+        if (p.target instanceof CompiledIngress.ServiceRef s) {
+            p.resolution = resolver.resolve(s, p.resolution, c.ref, p.field() + ".backend.service", problems);
+            backend = p.resolution.backend();
+        } else {
+            backend = ((CompiledIngress.FixedBackend) p.target).backend();
+        }
         boolean sslRedirect = c.redirects.force() || (c.redirects.ifTls() && tls.hasTls(p.host));
         Route existing = table.add(p.route(backend, c.source, sslRedirect, tls.hasCertificate(p.host)));
         if (existing != null) {
@@ -119,12 +130,5 @@ public final class Translator {
                             ? "an earlier path of this Ingress" : "Ingress " + existing.source() + ", which is older")
                     + "; this path is ignored"));
         }
-    }
-
-    private static Backend backend(CompiledIngress.Target target, ObjectRef ref, String field,
-                                   BackendResolver resolver, List<Problem> problems) {
-        return target instanceof CompiledIngress.ServiceRef s
-                ? resolver.resolve(s, ref, field + ".service", problems)
-                : ((CompiledIngress.FixedBackend) target).backend();
     }
 }

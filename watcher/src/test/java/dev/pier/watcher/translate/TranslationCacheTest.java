@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pier.testing.TestCerts;
 import dev.pier.testing.TestCerts.Issued;
 import dev.pier.tls.SelfSigned.KeyType;
+import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.EndpointsBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPathBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
@@ -39,6 +42,8 @@ class TranslationCacheTest {
 
     private final Random random = new Random(7);
     private final Map<String, HasMetadata> objects = new LinkedHashMap<>();
+    /** Kept current change by change, as the cluster source keeps it, while fresh translations index from scratch. */
+    private final ServiceIndex index = new ServiceIndex();
 
     @Test
     void aCachedTranslationEqualsAFreshOneAfterEveryChange() {
@@ -53,8 +58,9 @@ class TranslationCacheTest {
                 change();
             }
             ClusterState state = ClusterState.of(new ArrayList<>(objects.values()));
+            ClusterState live = new ClusterState(state.ingresses(), state.ingressClasses(), state.secrets(), index);
             TranslatorConfig config = TranslatorConfig.defaults();
-            Translation cached = Translator.translate(state, config, cache, NOW);
+            Translation cached = Translator.translate(live, config, cache, NOW);
             Translation fresh = Translator.translate(state, config, new TranslationCache(), NOW);
             assertThat(cached).as("step %d", step).isEqualTo(fresh);
             assertThat(cached.table().hosts()).isEqualTo(fresh.table().hosts());
@@ -75,12 +81,10 @@ class TranslationCacheTest {
         put(ingress("a", "one", "2026-01-01T00:00:00Z", "x.com", "/", "Prefix", "s0"));
         put(ingress("a", "two", "2026-01-01T00:00:00Z", "y.com", "/", "Prefix", "s1"));
         TranslationCache cache = new TranslationCache();
-        Translation first = Translator.translate(ClusterState.of(List.copyOf(objects.values())),
-                TranslatorConfig.defaults(), cache, NOW);
+        Translation first = Translator.translate(live(), TranslatorConfig.defaults(), cache, NOW);
 
         put(slice("a", "s1", "10.0.0.3")); // only s1's endpoints change
-        Translation second = Translator.translate(ClusterState.of(List.copyOf(objects.values())),
-                TranslatorConfig.defaults(), cache, NOW);
+        Translation second = Translator.translate(live(), TranslatorConfig.defaults(), cache, NOW);
 
         assertThat(second.table().match("x.com", "/")).isSameAs(first.table().match("x.com", "/"));
         assertThat(second.table().match("y.com", "/")).isNotSameAs(first.table().match("y.com", "/"));
@@ -164,7 +168,7 @@ class TranslationCacheTest {
 
     private static HasMetadata slice(String ns, String service, String address) {
         EndpointSliceBuilder b = new EndpointSliceBuilder().withNewMetadata().withNamespace(ns).withName(service)
-                .addToLabels(BackendResolver.SERVICE_NAME_LABEL, service).endMetadata().withAddressType("IPv4")
+                .addToLabels(ServiceIndex.SERVICE_NAME_LABEL, service).endMetadata().withAddressType("IPv4")
                 .addNewPort().withName("http").withPort(8080).endPort();
         if (address != null) {
             b.addNewEndpoint().withAddresses(address).withNewConditions().withReady(true).endConditions().endEndpoint();
@@ -187,12 +191,31 @@ class TranslationCacheTest {
                 .build();
     }
 
+    private ClusterState live() {
+        ClusterState state = ClusterState.of(List.copyOf(objects.values()));
+        return new ClusterState(state.ingresses(), state.ingressClasses(), state.secrets(), index);
+    }
+
     private void put(HasMetadata o) {
-        objects.put(o.getKind() + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName(), o);
+        HasMetadata old = objects.put(o.getKind() + "/" + o.getMetadata().getNamespace() + "/"
+                + o.getMetadata().getName(), o);
+        switch (o) {
+            case Service s -> index.putService(s);
+            case EndpointSlice s -> index.putSlice(s);
+            case Endpoints e -> index.putEndpoints(e);
+            default -> { }
+        }
+        assertThat(old == null || old.getKind().equals(o.getKind())).isTrue();
     }
 
     private void remove(String kind, String ns, String name) {
-        objects.remove(kind + "/" + ns + "/" + name);
+        HasMetadata old = objects.remove(kind + "/" + ns + "/" + name);
+        switch (old) {
+            case Service s -> index.removeService(s);
+            case EndpointSlice s -> index.removeSlice(s);
+            case Endpoints e -> index.removeEndpoints(e);
+            case null, default -> { }
+        }
     }
 
     private String pick(String[] values) {
