@@ -1,11 +1,13 @@
 package dev.pier.bench;
 
 import dev.pier.watcher.translate.ClusterState;
+import dev.pier.watcher.translate.ServiceIndex;
 import dev.pier.watcher.translate.Translation;
 import dev.pier.watcher.translate.TranslationCache;
 import dev.pier.watcher.translate.Translator;
 import dev.pier.watcher.translate.TranslatorConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +31,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code full}: from nothing, as the first build does;</li>
  *   <li>{@code oneIngressChanged} and {@code oneSliceChanged}: as a rebuild after one change does, with the cache of
- *       the previous translation. Each call translates one of two states that differ in one object (a new Ingress
- *       object for app 0; an EndpointSlice of app 0 with other endpoints), alternately, so every call sees one
- *       change.</li>
+ *       the previous translation. Each call first makes one change, alternating between two versions: a new Ingress
+ *       object for app 0, or an EndpointSlice of app 0 with other endpoints, put into the {@link ServiceIndex} as the
+ *       informer handler does.</li>
  * </ul>
  *
  * Checked: every Ingress served, no problems, 2N routes.
@@ -48,7 +50,8 @@ public class TranslateBenchmark {
 
     private ClusterState state;
     private final ClusterState[] ingressStates = new ClusterState[2];
-    private final ClusterState[] sliceStates = new ClusterState[2];
+    private ClusterState sliceState;
+    private final EndpointSlice[] slices = new EndpointSlice[2];
     private final TranslationCache ingressCache = new TranslationCache();
     private final TranslationCache sliceCache = new TranslationCache();
     private final Instant now = Instant.now();
@@ -62,11 +65,11 @@ public class TranslateBenchmark {
         for (int i = 0; i < 2; i++) {
             List<HasMetadata> changed = new ArrayList<>(apps);
             changed.set(2, ClusterFixtures.ingress("team-0", "app-0", "app-0.example.com", "app-0"));
-            ingressStates[i] = ClusterState.of(changed);
-            changed = new ArrayList<>(apps);
-            changed.set(1, ClusterFixtures.slice("team-0", "app-0", 9000 + i));
-            sliceStates[i] = ClusterState.of(changed);
+            ClusterState s = ClusterState.of(changed);
+            ingressStates[i] = new ClusterState(s.ingresses(), s.ingressClasses(), s.secrets(), state.services());
+            slices[i] = (EndpointSlice) ClusterFixtures.slice("team-0", "app-0", 9000 + i);
         }
+        sliceState = ClusterState.of(apps); // with its own index, which oneSliceChanged changes
         check(oneIngressChanged());
         check(oneSliceChanged());
     }
@@ -90,6 +93,7 @@ public class TranslateBenchmark {
 
     @Benchmark
     public Translation oneSliceChanged() {
-        return Translator.translate(sliceStates[calls++ & 1], TranslatorConfig.defaults(), sliceCache, now);
+        sliceState.services().putSlice(slices[calls++ & 1]);
+        return Translator.translate(sliceState, TranslatorConfig.defaults(), sliceCache, now);
     }
 }

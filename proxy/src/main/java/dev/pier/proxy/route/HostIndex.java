@@ -31,7 +31,7 @@ final class HostIndex {
      * @param hosts lower-case ASCII keys, at most 255 characters each (the empty key is allowed)
      * @param rules for each key, its rules in precedence order (at least one)
      */
-    HostIndex(List<String> hosts, List<List<PathMatcher>> rules) {
+    HostIndex(List<String> hosts, List<List<Route>> rules) {
         int capacity = Integer.highestOneBit(Math.max(4, hosts.size() * 2 - 1)) << 1;
         slots = new int[capacity * STRIDE];
         mask = capacity - 1;
@@ -39,8 +39,8 @@ final class HostIndex {
         int routeCount = 0;
         for (int i = 0; i < hosts.size(); i++) {
             chars += hosts.get(i).length();
-            for (PathMatcher m : rules.get(i)) {
-                chars += 1 + m.matchPath.length();
+            for (Route r : rules.get(i)) {
+                chars += 1 + PathMatcher.matchLength(r);
                 routeCount++;
             }
         }
@@ -50,7 +50,7 @@ final class HostIndex {
         int route = 0;
         for (int i = 0; i < hosts.size(); i++) {
             String key = hosts.get(i);
-            List<PathMatcher> hostRules = rules.get(i);
+            List<Route> hostRules = rules.get(i);
             check(key, hostRules.size());
             int hash = hash(key, 0, key.length());
             int slot = hash & mask;
@@ -64,15 +64,15 @@ final class HostIndex {
             slots[base + 3] = route;
             key.getChars(0, key.length(), data, at);
             at += key.length();
-            for (PathMatcher m : hostRules) {
-                String p = m.matchPath;
-                if (p.length() > MAX_PATH_LENGTH) {
-                    throw new IllegalArgumentException("rule path longer than " + MAX_PATH_LENGTH + ": " + p.length());
+            for (Route r : hostRules) {
+                int length = PathMatcher.matchLength(r); // the path, without trailing slashes for prefix types
+                if (length > MAX_PATH_LENGTH) {
+                    throw new IllegalArgumentException("rule path longer than " + MAX_PATH_LENGTH + ": " + length);
                 }
-                data[at++] = (char) (p.length() << 1 | (m.exact ? 1 : 0));
-                p.getChars(0, p.length(), data, at);
-                at += p.length();
-                routes[route++] = m.route;
+                data[at++] = (char) (length << 1 | (r.pathType().isExact() ? 1 : 0));
+                r.path().getChars(0, length, data, at);
+                at += length;
+                routes[route++] = r;
             }
         }
     }

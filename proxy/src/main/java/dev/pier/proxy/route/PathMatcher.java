@@ -11,11 +11,16 @@ final class PathMatcher {
      * Precedence: the longest rule path first; at equal length Exact before Prefix; then by path and type so the order
      * is total and tables built from equal inputs are equal.
      */
-    static final Comparator<PathMatcher> PRECEDENCE = Comparator
-            .comparingInt((PathMatcher m) -> m.matchPath.length()).reversed()
-            .thenComparing(m -> !m.exact)
-            .thenComparing(m -> m.route.path())
-            .thenComparing(m -> m.route.pathType());
+    static final Comparator<PathMatcher> PRECEDENCE = (a, b) -> {
+        int c = Integer.compare(b.matchPath.length(), a.matchPath.length());
+        if (c == 0) {
+            c = Boolean.compare(!a.exact, !b.exact);
+        }
+        if (c == 0) {
+            c = a.route.path().compareTo(b.route.path());
+        }
+        return c != 0 ? c : a.route.pathType().compareTo(b.route.pathType());
+    };
 
     final Route route;
     final String matchPath;
@@ -27,9 +32,21 @@ final class PathMatcher {
         this.matchPath = exact ? route.path() : stripTrailingSlashes(route.path());
     }
 
-    /** The key two routes of one host conflict on: same type semantics and same effective path. */
-    String conflictKey() {
-        return (exact ? "E:" : "P:") + matchPath;
+    /** True when this and {@code other} claim the same requests: same type semantics and same effective path. */
+    boolean conflictsWith(PathMatcher other) {
+        return exact == other.exact && matchPath.equals(other.matchPath);
+    }
+
+    /** The length of the path a route matches on: without trailing slashes for the prefix types. */
+    static int matchLength(Route route) {
+        String path = route.path();
+        int end = path.length();
+        if (!route.pathType().isExact()) {
+            while (end > 0 && path.charAt(end - 1) == '/') {
+                end--;
+            }
+        }
+        return end;
     }
 
     static String stripTrailingSlashes(String path) {

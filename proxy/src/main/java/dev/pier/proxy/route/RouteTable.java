@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * The immutable routing table: hosts, their paths in precedence order, and the default route.
@@ -45,21 +44,21 @@ public final class RouteTable {
         this.defaultRoute = defaultRoute;
         this.certificates = certificates;
         this.defaultCertificate = defaultCertificate;
-        List<String> exactKeys = new ArrayList<>();
-        List<List<PathMatcher>> exactRules = new ArrayList<>();
+        List<String> exactKeys = new ArrayList<>(this.hosts.size());
+        List<List<Route>> exactRules = new ArrayList<>(this.hosts.size());
         List<String> wildcardKeys = new ArrayList<>();
-        List<List<PathMatcher>> wildcardRules = new ArrayList<>();
-        List<PathMatcher> anyRules = null;
-        for (VirtualHost vh : this.hosts) {
+        List<List<Route>> wildcardRules = new ArrayList<>();
+        List<Route> anyRules = null;
+        for (VirtualHost vh : this.hosts) { // each host's routes are in precedence order (the builder sorted them)
             String host = vh.host();
             if (host.isEmpty()) {
-                anyRules = vh.matchers();
+                anyRules = vh.routes();
             } else if (host.startsWith("*.")) {
                 wildcardKeys.add(host.substring(1));
-                wildcardRules.add(vh.matchers());
+                wildcardRules.add(vh.routes());
             } else {
                 exactKeys.add(host);
-                exactRules.add(vh.matchers());
+                exactRules.add(vh.routes());
             }
         }
         this.exactHosts = new HostIndex(exactKeys, exactRules);
@@ -70,7 +69,16 @@ public final class RouteTable {
     }
 
     public static Builder builder() {
-        return new Builder();
+        return new Builder(null);
+    }
+
+    /**
+     * A builder that expects a table much like {@code previous} (the one in force): hosts whose routes come out the
+     * same keep their {@link VirtualHost} object, and the hosts are sorted starting from the previous order, which
+     * makes a rebuild after a small change cost little more than a pass over the hosts.
+     */
+    public static Builder builder(RouteTable previous) {
+        return new Builder(previous);
     }
 
     /**
@@ -185,12 +193,54 @@ public final class RouteTable {
 
     /** Collects routes; confined to one thread. */
     public static final class Builder {
-        private final Map<String, Map<String, PathMatcher>> byHost = new TreeMap<>();
+        /** A host with more routes than this finds conflicts through a hash map rather than by a scan. */
+        private static final int SCAN_LIMIT = 8;
+
+        private final Map<String, HostRoutes> byHost = new HashMap<>();
+        private final RouteTable previous;
         private Route defaultRoute = Route.NOT_FOUND;
         private SniTable<TlsCredential> certificates = SniTable.empty();
         private TlsCredential defaultCertificate;
 
-        private Builder() {}
+        private Builder(RouteTable previous) {
+            this.previous = previous;
+        }
+
+        /** One host's routes while building, in the order added. */
+        private static final class HostRoutes {
+            final List<PathMatcher> matchers = new ArrayList<>(2);
+            VirtualHost previous; // this host in the previous table, if it had it
+            Map<String, PathMatcher> byPath; // for hosts with many routes: matchPath -> Exact or prefix holders
+
+            PathMatcher conflict(PathMatcher m) {
+                if (byPath == null) {
+                    for (PathMatcher other : matchers) {
+                        if (m.conflictsWith(other)) {
+                            return other;
+                        }
+                    }
+                    if (matchers.size() < SCAN_LIMIT) {
+                        return null;
+                    }
+                    byPath = new HashMap<>();
+                    for (PathMatcher other : matchers) {
+                        byPath.put(key(other), other);
+                    }
+                }
+                return byPath.get(key(m));
+            }
+
+            void add(PathMatcher m) {
+                matchers.add(m);
+                if (byPath != null) {
+                    byPath.put(key(m), m);
+                }
+            }
+
+            private static String key(PathMatcher m) {
+                return (m.exact ? "E:" : "P:") + m.matchPath;
+            }
+        }
 
         /** Sets the certificates by server name; none unless set. */
         public Builder certificates(SniTable<TlsCredential> certificates) {
@@ -215,9 +265,13 @@ public final class RouteTable {
                 throw new IllegalArgumentException("a rule route needs a backend: " + route);
             }
             PathMatcher matcher = new PathMatcher(route);
-            Map<String, PathMatcher> paths = byHost.computeIfAbsent(route.host(), h -> new HashMap<>());
-            PathMatcher existing = paths.putIfAbsent(matcher.conflictKey(), matcher);
-            return existing == null ? null : existing.route;
+            HostRoutes host = byHost.computeIfAbsent(route.host(), h -> new HostRoutes());
+            PathMatcher existing = host.conflict(matcher);
+            if (existing != null) {
+                return existing.route;
+            }
+            host.add(matcher);
+            return null;
         }
 
         /** Sets where unmatched requests go; {@link Route#NOT_FOUND} unless set. */
@@ -227,13 +281,57 @@ public final class RouteTable {
         }
 
         public RouteTable build() {
-            List<VirtualHost> hosts = new ArrayList<>(byHost.size());
-            for (Map.Entry<String, Map<String, PathMatcher>> e : byHost.entrySet()) {
-                List<PathMatcher> matchers = new ArrayList<>(e.getValue().values());
-                matchers.sort(PathMatcher.PRECEDENCE);
-                hosts.add(new VirtualHost(e.getKey(), matchers.stream().map(m -> m.route).toList()));
+            // The previous table's hosts first, in their (sorted) order, then new ones: nearly sorted input, which
+            // the sort below (a merge sort that finds runs) handles in about one pass.
+            List<String> names = new ArrayList<>(byHost.size());
+            if (previous != null) {
+                for (VirtualHost vh : previous.hosts) {
+                    HostRoutes h = byHost.get(vh.host());
+                    if (h != null) {
+                        names.add(vh.host());
+                        h.previous = vh;
+                    }
+                }
+            }
+            if (names.size() < byHost.size()) {
+                for (Map.Entry<String, HostRoutes> e : byHost.entrySet()) {
+                    if (e.getValue().previous == null) {
+                        names.add(e.getKey());
+                    }
+                }
+            }
+            names.sort(null);
+            List<VirtualHost> hosts = new ArrayList<>(names.size());
+            for (String name : names) {
+                HostRoutes h = byHost.get(name);
+                List<PathMatcher> matchers = h.matchers;
+                if (matchers.size() > 1) {
+                    matchers.sort(PathMatcher.PRECEDENCE);
+                }
+                hosts.add(h.previous != null && sameRoutes(h.previous.routes(), matchers) ? h.previous
+                        : new VirtualHost(name, routes(matchers)));
             }
             return new RouteTable(hosts, defaultRoute, certificates, defaultCertificate);
+        }
+
+        private static boolean sameRoutes(List<Route> routes, List<PathMatcher> matchers) {
+            if (routes.size() != matchers.size()) {
+                return false;
+            }
+            for (int i = 0; i < routes.size(); i++) {
+                if (routes.get(i) != matchers.get(i).route) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static List<Route> routes(List<PathMatcher> matchers) {
+            Route[] routes = new Route[matchers.size()];
+            for (int i = 0; i < routes.length; i++) {
+                routes[i] = matchers.get(i).route;
+            }
+            return List.of(routes);
         }
     }
 }

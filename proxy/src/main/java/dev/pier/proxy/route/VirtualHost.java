@@ -1,6 +1,5 @@
 package dev.pier.proxy.route;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -12,15 +11,5 @@ import java.util.List;
 public record VirtualHost(String host, List<Route> routes) {
     public VirtualHost {
         routes = List.copyOf(routes);
-    }
-
-    /** This host's routes as matchers, in precedence order. */
-    List<PathMatcher> matchers() {
-        List<PathMatcher> matchers = new ArrayList<>(routes.size());
-        for (Route r : routes) {
-            matchers.add(new PathMatcher(r));
-        }
-        matchers.sort(PathMatcher.PRECEDENCE);
-        return matchers;
     }
 }

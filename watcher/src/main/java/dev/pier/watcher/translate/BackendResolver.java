@@ -28,29 +28,40 @@ import java.util.TreeSet;
  */
 final class BackendResolver {
     private final ServiceIndex index;
-    private final Set<String> looked = new HashSet<>();
+    private final Set<String> looked;
     private final Map<CompiledIngress.ServiceRef, Resolution> resolved = new HashMap<>();
 
-    BackendResolver(ServiceIndex index) {
+    /**
+     * @param track whether to collect the Services looked up ({@link #lookedUp})
+     */
+    BackendResolver(ServiceIndex index, boolean track) {
         this.index = index;
+        this.looked = track ? new HashSet<>() : null;
     }
 
     /**
      * A Service port resolved: the backend, and when it has no endpoints the problem to report, with the index entry
      * it was resolved from. Immutable.
      */
-    record Resolution(Backend backend, Reason reason, String fieldSuffix, String message, ServiceIndex.Entry entry) {}
+    record Resolution(Backend backend, Reason reason, String fieldSuffix, String message, ServiceIndex.Entry entry) {
+        /** The problem to report for a reference at {@code field} of {@code owner}, when there is one. */
+        void report(ObjectRef owner, String field, List<Problem> problems) {
+            if (reason != null) {
+                problems.add(new Problem(owner, field + fieldSuffix, reason, message + "; the route answers 503"));
+            }
+        }
+    }
 
     /**
-     * Resolves a reference, reporting its problem if it has one.
+     * Resolves a reference; the caller reports its problem ({@link Resolution#report}).
      *
      * @param previous what the same reference resolved to in an earlier translation, or null: reused when the
      *     Service's index entry is the same object
-     * @param field where the reference sits, for problems
      */
-    Resolution resolve(CompiledIngress.ServiceRef ref, Resolution previous, ObjectRef owner, String field,
-                       List<Problem> problems) {
-        looked.add(ref.key());
+    Resolution resolve(CompiledIngress.ServiceRef ref, Resolution previous) {
+        if (looked != null) {
+            looked.add(ref.key());
+        }
         ServiceIndex.Entry entry = index.get(ref.key());
         Resolution r = previous;
         if (r == null || r.entry() != entry) {
@@ -59,10 +70,6 @@ final class BackendResolver {
                 r = resolveNow(ref, entry);
                 resolved.put(ref, r);
             }
-        }
-        if (r.reason() != null) {
-            problems.add(new Problem(owner, field + r.fieldSuffix(), r.reason(), r.message()
-                    + "; the route answers 503"));
         }
         return r;
     }
@@ -109,7 +116,7 @@ final class BackendResolver {
                 fieldSuffix, msg, entry);
     }
 
-    /** Every Service {@link #resolve} was asked for, as {@code namespace/name}. */
+    /** Every Service {@link #resolve} was asked for, as {@code namespace/name}; only when tracking. */
     Set<String> lookedUp() {
         return looked;
     }

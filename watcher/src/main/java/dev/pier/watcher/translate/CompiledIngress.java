@@ -24,6 +24,7 @@ import java.util.Locale;
  * Ingress front to back would.
  */
 final class CompiledIngress {
+    final Ingress ingress;
     final ObjectRef ref;
     final Source source;
     /** Orders Ingresses oldest first: creation time, then namespace, then name (NUL-separated). */
@@ -32,6 +33,8 @@ final class CompiledIngress {
     final boolean hasSpec;
     final Redirects redirects;
     final List<Step> steps;
+    /** The number of the last translation that took this Ingress; confined like the whole cache. */
+    long taken;
 
     /** One thing the replay does, in field order. */
     sealed interface Step permits Fixed, DefaultBackend, PathRule {}
@@ -115,6 +118,7 @@ final class CompiledIngress {
     record FixedBackend(Backend backend) implements Target {}
 
     private CompiledIngress(Ingress ingress, ObjectRef ref, boolean hasSpec, Redirects redirects, List<Step> steps) {
+        this.ingress = ingress;
         this.ref = ref;
         this.source = new Source(ref.namespace(), ref.name());
         String created = ingress.getMetadata().getCreationTimestamp();

@@ -34,6 +34,7 @@ final class TlsResolver {
     private final CredentialCache cache;
     private final Instant now;
     private final Set<String> tlsHosts = new HashSet<>();
+    private boolean wildcardTlsHosts;
     private final SniTable.Builder<TlsCredential> certificates = SniTable.builder();
     private final Map<String, String> certificateOwners = new HashMap<>(); // host -> "Secret ns/name of Ingress ns/n"
     private final Set<String> referencedSecrets = new HashSet<>();
@@ -56,6 +57,9 @@ final class TlsResolver {
             String field = "spec.tls[" + i + "]";
             List<String> hosts = hosts(tls, ingress, ref, field, problems);
             tlsHosts.addAll(hosts);
+            for (String host : hosts) {
+                wildcardTlsHosts |= host.startsWith("*.");
+            }
             String secretName = tls.getSecretName();
             if (secretName == null || secretName.isEmpty() || hosts.isEmpty()) {
                 continue; // a TLS section without a Secret: redirects, and the default certificate
@@ -96,6 +100,9 @@ final class TlsResolver {
         }
         if (tlsHosts.contains(host)) {
             return true;
+        }
+        if (!wildcardTlsHosts) {
+            return false; // the common case, decided without building the wildcard's name
         }
         int dot = host.indexOf('.');
         return dot > 0 && !host.startsWith("*.") && tlsHosts.contains("*" + host.substring(dot));

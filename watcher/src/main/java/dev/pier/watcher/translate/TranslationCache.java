@@ -1,8 +1,13 @@
 package dev.pier.watcher.translate;
 
+import dev.pier.proxy.route.RouteTable;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What one translation can hand the next so that a rebuild costs in proportion to what changed, not to the size of
@@ -19,22 +24,60 @@ import java.util.Map;
 public final class TranslationCache {
     final CredentialCache credentials = new CredentialCache();
     Map<Ingress, CompiledIngress> ingresses = new IdentityHashMap<>();
+    /** The Ingresses the last translation took, oldest first. */
+    List<CompiledIngress> order = List.of();
+    /** The last translation's table: the next one starts from its host order and keeps its unchanged hosts. */
+    RouteTable table;
+    /** Numbers translations, to mark the Ingresses each one takes. */
+    long translations;
+    /** Whether the Ingresses taken by the translation in progress differ from the last one's. */
+    boolean ingressesChanged = true;
+    /** The last translation's configuration and the Services it referenced. */
+    TranslatorConfig config;
+    Set<String> referenced;
     /** The last resolution of {@code --default-backend-service}. */
     BackendResolver.Resolution defaultService;
 
-    /** The compiled form of {@code ingress}: remembered from the last translation, or compiled now. */
-    CompiledIngress compiled(Ingress ingress, Map<Ingress, CompiledIngress> used) {
-        CompiledIngress c = ingresses.get(ingress);
-        if (c == null) {
-            c = CompiledIngress.compile(ingress);
+    /**
+     * The Ingresses to translate, compiled (remembered from the last translation, or compiled now), oldest first.
+     * The order is built from the last translation's, so the sort is close to one pass.
+     */
+    List<CompiledIngress> taken(List<Ingress> accepted, Map<Ingress, CompiledIngress> used) {
+        long mark = ++translations;
+        List<CompiledIngress> fresh = new ArrayList<>();
+        for (Ingress ingress : accepted) {
+            CompiledIngress c = ingresses.get(ingress);
+            if (c == null) {
+                c = CompiledIngress.compile(ingress);
+                fresh.add(c);
+            }
+            if (c.taken != mark) {
+                c.taken = mark;
+                used.put(ingress, c);
+            }
         }
-        used.put(ingress, c);
-        return c;
+        List<CompiledIngress> out = new ArrayList<>(used.size());
+        for (CompiledIngress c : order) {
+            if (c.taken == mark) {
+                out.add(c);
+            }
+        }
+        ingressesChanged = !fresh.isEmpty() || out.size() != order.size();
+        out.addAll(fresh);
+        out.sort(OLDEST_FIRST);
+        return out;
     }
 
+    private static final Comparator<CompiledIngress> OLDEST_FIRST = Comparator.comparing(c -> c.order);
+
     /** Called at the end of a translation with what it used: keeps that, forgets the rest. */
-    void endOfTranslation(Map<Ingress, CompiledIngress> usedIngresses) {
+    void endOfTranslation(Map<Ingress, CompiledIngress> usedIngresses, List<CompiledIngress> taken, RouteTable built,
+                          TranslatorConfig translatedWith, Set<String> referencedServices) {
         ingresses = usedIngresses;
+        order = taken;
+        table = built;
+        config = translatedWith;
+        referenced = referencedServices;
         credentials.endOfTranslation();
     }
 

@@ -9,10 +9,10 @@ import dev.pier.watcher.translate.Problem.Reason;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The pure translation from Kubernetes objects to a routing table: objects in, table and problems out, no I/O. Equal
@@ -43,25 +43,27 @@ public final class Translator {
         requireNonNull(state, "state");
         requireNonNull(config, "config");
         IngressClassFilter classes = new IngressClassFilter(state.ingressClasses(), config);
-        BackendResolver resolver = new BackendResolver(state.services());
         List<Problem> problems = new ArrayList<>();
-        RouteTable.Builder table = RouteTable.builder();
+        RouteTable.Builder table = RouteTable.builder(cache.table);
         Route defaultRoute = null;
 
-        Map<Ingress, CompiledIngress> compiled = new IdentityHashMap<>(state.ingresses().size() * 2);
-        List<Ingress> ingresses = new ArrayList<>();
+        List<Ingress> accepted = new ArrayList<>(state.ingresses().size());
         for (Ingress i : state.ingresses()) {
             if (classes.accepts(i)) {
-                ingresses.add(i);
-                cache.compiled(i, compiled);
+                accepted.add(i);
             }
         }
-        ingresses.sort(Comparator.comparing(i -> compiled.get(i).order));
+        Map<Ingress, CompiledIngress> compiled = new IdentityHashMap<>(accepted.size() * 2);
+        List<CompiledIngress> ingresses = cache.taken(accepted, compiled);
+        // The Services referenced depend on the Ingresses alone (and the configuration): when neither changed, the
+        // last set stands and need not be collected again.
+        boolean sameReferences = !cache.ingressesChanged && config.equals(cache.config) && cache.referenced != null;
+        BackendResolver resolver = new BackendResolver(state.services(), !sameReferences);
 
         TlsResolver tls = new TlsResolver(state, cache.credentials, now);
-        for (Ingress ingress : ingresses) {
-            if (ingress.getSpec() != null) {
-                tls.add(ingress, compiled.get(ingress).ref, problems);
+        for (CompiledIngress c : ingresses) {
+            if (c.hasSpec) {
+                tls.add(c.ingress, c.ref, problems);
             }
         }
         table.certificates(tls.finish());
@@ -70,8 +72,7 @@ public final class Translator {
         }
 
         List<ObjectRef> served = new ArrayList<>(ingresses.size());
-        for (Ingress ingress : ingresses) {
-            CompiledIngress c = compiled.get(ingress);
+        for (CompiledIngress c : ingresses) {
             served.add(c.ref);
             for (CompiledIngress.Step step : c.steps) {
                 switch (step) {
@@ -79,8 +80,8 @@ public final class Translator {
                     case CompiledIngress.DefaultBackend d -> {
                         Backend backend;
                         if (d.target instanceof CompiledIngress.ServiceRef s) {
-                            d.resolution = resolver.resolve(s, d.resolution, c.ref, "spec.defaultBackend.service",
-                                    problems);
+                            d.resolution = resolver.resolve(s, d.resolution);
+                            d.resolution.report(c.ref, "spec.defaultBackend.service", problems);
                             backend = d.resolution.backend();
                         } else {
                             backend = ((CompiledIngress.FixedBackend) d.target).backend();
@@ -101,14 +102,17 @@ public final class Translator {
         if (defaultRoute == null && config.defaultBackendService() != null) {
             ObjectRef svc = config.defaultBackendService();
             cache.defaultService = resolver.resolve(CompiledIngress.ServiceRef.of(svc.namespace(), svc.name(), null,
-                    null), cache.defaultService, svc, "--default-backend-service", problems);
+                    null), cache.defaultService);
+            cache.defaultService.report(svc, "--default-backend-service", problems);
             defaultRoute = Route.defaultBackend(cache.defaultService.backend(), null);
         }
         if (defaultRoute != null) {
             table.defaultRoute(defaultRoute);
         }
-        cache.endOfTranslation(compiled);
-        return new Translation(table.build(), problems, served, resolver.lookedUp(), tls.referencedSecrets(),
+        RouteTable built = table.build();
+        Set<String> referenced = sameReferences ? cache.referenced : Set.copyOf(resolver.lookedUp());
+        cache.endOfTranslation(compiled, ingresses, built, config, referenced);
+        return new Translation(built, problems, served, referenced, tls.referencedSecrets(),
                 tls.nextValidityChange(), tls.parsedSecrets());
     }
 
@@ -116,7 +120,10 @@ public final class Translator {
                                 TlsResolver tls, RouteTable.Builder table, List<Problem> problems) {
         Backend backend;
         if (p.target instanceof CompiledIngress.ServiceRef s) {
-            p.resolution = resolver.resolve(s, p.resolution, c.ref, p.field() + ".backend.service", problems);
+            p.resolution = resolver.resolve(s, p.resolution);
+            if (p.resolution.reason() != null) {
+                p.resolution.report(c.ref, p.field() + ".backend.service", problems);
+            }
             backend = p.resolution.backend();
         } else {
             backend = ((CompiledIngress.FixedBackend) p.target).backend();

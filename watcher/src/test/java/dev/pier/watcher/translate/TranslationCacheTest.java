@@ -87,6 +87,7 @@ class TranslationCacheTest {
         Translation second = Translator.translate(live(), TranslatorConfig.defaults(), cache, NOW);
 
         assertThat(second.table().match("x.com", "/")).isSameAs(first.table().match("x.com", "/"));
+        assertThat(second.table().hosts().get(0)).isSameAs(first.table().hosts().get(0)); // x.com, unchanged
         assertThat(second.table().match("y.com", "/")).isNotSameAs(first.table().match("y.com", "/"));
         assertThat(second.table().match("y.com", "/").backend().endpoints()).hasToString("[10.0.0.3:8080]");
     }
