@@ -9,9 +9,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -33,7 +37,8 @@ public final class ProxyMetrics {
     private final Counter droppedLogLines;
     private final RouteMeters noRoute;
     private final Map<Tags, RouteMeters> byTarget = new HashMap<>(); // publishing thread only
-    private volatile Map<Route, RouteMeters> byRoute = new IdentityHashMap<>();
+    private RouteTable last; // the table the meters were last resolved for; publishing thread only
+    private volatile IdentityHashMap<Route, RouteMeters> byRoute = new IdentityHashMap<>();
 
     /** Metrics into {@code registry}; {@code perHost} adds the rule's host as a label. */
     public ProxyMetrics(MeterRegistry registry, boolean perHost) {
@@ -86,42 +91,82 @@ public final class ProxyMetrics {
         return droppedLogLines;
     }
 
+    /**
+     * Resolves the meters of a table about to go live. Only what differs from the last table is looked at: hosts
+     * are compared by object (an unchanged host keeps its {@link VirtualHost}), and the route map is copied (an array
+     * copy) and patched, so a rebuild after one change costs little more than a walk over the hosts. Meters are
+     * removed from the registry once no route uses their target.
+     */
     synchronized void prepare(RouteTable table) {
-        Map<Route, RouteMeters> routes = new IdentityHashMap<>();
-        Map<Tags, RouteMeters> targets = new HashMap<>();
-        for (VirtualHost vh : table.hosts()) {
-            for (Route r : vh.routes()) {
-                routes.put(r, target(r, targets));
+        @SuppressWarnings("unchecked") // clone() of an IdentityHashMap<Route, RouteMeters>: an array copy
+        IdentityHashMap<Route, RouteMeters> routes = (IdentityHashMap<Route, RouteMeters>) byRoute.clone();
+        List<Route> gone = new ArrayList<>();
+        List<VirtualHost> before = last == null ? List.of() : last.hosts();
+        List<VirtualHost> after = table.hosts();
+        int i = 0;
+        int j = 0;
+        while (i < before.size() || j < after.size()) {
+            int c = i == before.size() ? 1 : j == after.size() ? -1
+                    : before.get(i).host().compareTo(after.get(j).host());
+            if (c == 0) {
+                VirtualHost old = before.get(i++);
+                VirtualHost now = after.get(j++);
+                if (old != now) {
+                    Set<Route> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+                    kept.addAll(now.routes());
+                    for (Route r : now.routes()) {
+                        use(routes, r);
+                    }
+                    for (Route r : old.routes()) {
+                        if (!kept.contains(r)) {
+                            gone.add(r);
+                        }
+                    }
+                }
+            } else if (c < 0) {
+                gone.addAll(before.get(i++).routes());
+            } else {
+                for (Route r : after.get(j++).routes()) {
+                    use(routes, r);
+                }
             }
         }
-        if (!table.defaultRoute().isBuiltInNotFound()) {
-            routes.put(table.defaultRoute(), target(table.defaultRoute(), targets));
-        }
-        for (Map.Entry<Tags, RouteMeters> e : byTarget.entrySet()) {
-            if (!targets.containsKey(e.getKey())) {
-                e.getValue().remove();
+        Route oldDefault = last == null ? null : last.defaultRoute();
+        if (oldDefault != table.defaultRoute()) {
+            if (!table.defaultRoute().isBuiltInNotFound()) {
+                use(routes, table.defaultRoute());
+            }
+            if (oldDefault != null && !oldDefault.isBuiltInNotFound()) {
+                gone.add(oldDefault);
             }
         }
-        byTarget.clear();
-        byTarget.putAll(targets);
+        for (Route r : gone) { // after every use, so a target that moved to another route keeps its meters
+            RouteMeters m = routes.remove(r);
+            if (m != null && --m.users == 0) {
+                m.remove();
+                byTarget.remove(m.tags());
+            }
+        }
+        last = table;
         byRoute = routes;
     }
 
-    private RouteMeters target(Route r, Map<Tags, RouteMeters> targets) {
+    /** A route of the new table: counted as a user of its target's meters unless it was in the old table too. */
+    private void use(Map<Route, RouteMeters> routes, Route r) {
+        if (!routes.containsKey(r)) {
+            RouteMeters m = target(r);
+            m.users++;
+            routes.put(r, m);
+        }
+    }
+
+    private RouteMeters target(Route r) {
         Tags tags = Tags.of("namespace", r.source() == null ? "" : r.source().namespace(),
                 "ingress", r.source() == null ? "" : r.source().name(),
                 "service", r.backend().namespace() + "/" + r.backend().service());
         if (perHost) {
             tags = tags.and("host", r.host());
         }
-        RouteMeters m = targets.get(tags);
-        if (m == null) {
-            m = byTarget.get(tags);
-            if (m == null) {
-                m = new RouteMeters(registry, tags);
-            }
-            targets.put(tags, m);
-        }
-        return m;
+        return byTarget.computeIfAbsent(tags, t -> new RouteMeters(registry, t));
     }
 }

@@ -33,6 +33,8 @@ public final class RouteMeters {
     private final Counter retries;
     private final Counter timeouts;
     private final Counter noEndpoints;
+    /** Routes of the table in force that record here; publishing thread only ({@link ProxyMetrics}). */
+    int users;
 
     RouteMeters(MeterRegistry registry, Tags tags) {
         this.registry = registry;
@@ -55,6 +57,11 @@ public final class RouteMeters {
                 .register(registry);
         this.noEndpoints = Counter.builder("pier.upstream.no.endpoints").tags(tags)
                 .description("Requests answered 503 because the Service had no ready endpoint").register(registry);
+    }
+
+    /** The labels of this target. */
+    Tags tags() {
+        return tags;
     }
 
     /** Index of a method in {@link #METHODS}. */
