@@ -32,8 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code full}: from nothing, as the first build does;</li>
  *   <li>{@code oneIngressChanged} and {@code oneSliceChanged}: as a rebuild after one change does, with the cache of
  *       the previous translation. Each call first makes one change, alternating between two versions: a new Ingress
- *       object for app 0, or an EndpointSlice of app 0 with other endpoints, put into the {@link ServiceIndex} as the
- *       informer handler does.</li>
+ *       object for app 0, or an EndpointSlice of app 0 with other endpoints, put into the {@link ServiceIndex} (which
+ *       bumps the Service's version, as the informer handler does).</li>
  * </ul>
  *
  * Checked: every Ingress served, no problems, 2N routes.
@@ -93,7 +93,7 @@ public class TranslateBenchmark {
 
     @Benchmark
     public Translation oneSliceChanged() {
-        sliceState.services().putSlice(slices[calls++ & 1]);
+        sliceState.services().put(slices[calls++ & 1]);
         return Translator.translate(sliceState, TranslatorConfig.defaults(), sliceCache, now);
     }
 }

@@ -5,6 +5,7 @@ import dev.pier.watcher.ValidityTimer;
 import dev.pier.watcher.translate.ClusterState;
 import dev.pier.watcher.translate.ServiceIndex;
 import dev.pier.watcher.translate.Translation;
+import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -47,6 +48,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterSource implements AutoCloseable {
     static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
+    private static final String BY_SERVICE = "pier.dev/service";
     private static final Logger log = LoggerFactory.getLogger(ClusterSource.class);
 
     private final KubernetesClient client;
@@ -66,7 +68,7 @@ public final class ClusterSource implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final ServiceIndex serviceIndex = new ServiceIndex();
+    private final ServiceIndex serviceIndex = new ServiceIndex(new InformerObjects());
     private volatile Set<String> referencedServices = Set.of();
     private volatile Set<String> referencedSecrets = Set.of();
     private final ValidityTimer validity;
@@ -94,33 +96,17 @@ public final class ClusterSource implements AutoCloseable {
                 (a, b) -> !Objects.equals(a.getSpec(), b.getSpec()) || !Objects.equals(annotations(a), annotations(b)),
                 o -> true, null));
         inform(services, ns -> client.services().inNamespace(ns), client.services().inAnyNamespace(),
-                (a, b) -> !Objects.equals(a.getSpec(), b.getSpec()), this::referenced, new Indexing<>() {
-                    @Override
-                    public void put(Service old, Service now) {
-                        serviceIndex.putService(now);
-                    }
-
-                    @Override
-                    public void remove(Service gone) {
-                        serviceIndex.removeService(gone);
-                    }
-                });
+                (a, b) -> !Objects.equals(a.getSpec(), b.getSpec()), this::referenced,
+                o -> o.getMetadata().getNamespace() + "/" + o.getMetadata().getName());
         inform(slices, ns -> client.discovery().v1().endpointSlices().inNamespace(ns),
                 client.discovery().v1().endpointSlices().inAnyNamespace(), (a, b) -> true, this::referencedSlice,
-                new Indexing<>() {
-                    @Override
-                    public void put(EndpointSlice old, EndpointSlice now) {
-                        if (old != null && !Objects.equals(ServiceIndex.serviceKey(old), ServiceIndex.serviceKey(now))) {
-                            serviceIndex.removeSlice(old); // relabelled to another Service
-                        }
-                        serviceIndex.putSlice(now);
-                    }
-
-                    @Override
-                    public void remove(EndpointSlice gone) {
-                        serviceIndex.removeSlice(gone);
-                    }
-                });
+                ServiceIndex::serviceKey);
+        for (SharedIndexInformer<EndpointSlice> informer : slices) {
+            informer.addIndexers(Map.of(BY_SERVICE, es -> {
+                String key = ServiceIndex.serviceKey(es);
+                return key == null ? List.of() : List.of(key);
+            }));
+        }
         // The field selector keeps every other Secret (service-account tokens, Helm releases...) out of the cache on a
         // real API server; the client-side filter does the same where field selectors are not honoured.
         inform(secrets, ns -> client.secrets().inNamespace(ns).withField("type", TLS_SECRET_TYPE),
@@ -134,14 +120,6 @@ public final class ClusterSource implements AutoCloseable {
         }
         CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
                 .get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        // The handlers index what they are told, but the notifications of the initial lists may still be queued:
-        // index the synced caches now, so the first table sees every Service and endpoint.
-        for (Service s : items(services)) {
-            serviceIndex.putService(s);
-        }
-        for (EndpointSlice es : items(slices)) {
-            serviceIndex.putSlice(es);
-        }
         synced = true;
         loop.buildNow();
         health.scheduleWithFixedDelay(this::checkWatches, 1, 1, TimeUnit.SECONDS);
@@ -186,30 +164,28 @@ public final class ClusterSource implements AutoCloseable {
 
     private <T extends HasMetadata, O extends Informable<T>> void inform(
             List<SharedIndexInformer<T>> target, Function<String, O> inNamespace, Informable<T> anyNamespace,
-            Changed<T> changed, Predicate<T> relevant, Indexing<T> indexing) {
+            Changed<T> changed, Predicate<T> relevant, Function<T, String> service) {
         if (namespaces.isEmpty()) {
-            all.add(register(target, anyNamespace.runnableInformer(0), changed, relevant, indexing));
+            all.add(register(target, anyNamespace.runnableInformer(0), changed, relevant, service));
         } else {
             for (String ns : namespaces) {
-                all.add(register(target, inNamespace.apply(ns).runnableInformer(0), changed, relevant, indexing));
+                all.add(register(target, inNamespace.apply(ns).runnableInformer(0), changed, relevant, service));
             }
         }
     }
 
     /**
-     * @param indexing keeps the {@link ServiceIndex} current, before the rebuild is signalled; null for kinds it does
-     *     not hold
+     * @param service for the kinds the {@link ServiceIndex} reads, the Service an object belongs to (null for none):
+     *     its version is bumped on every change that matters, before the rebuild is signalled; null for other kinds
      */
     private <T extends HasMetadata> SharedIndexInformer<T> register(List<SharedIndexInformer<T>> target,
                                                                     SharedIndexInformer<T> informer,
                                                                     Changed<T> changed, Predicate<T> relevant,
-                                                                    Indexing<T> indexing) {
+                                                                    Function<T, String> service) {
         informer.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
-                if (indexing != null) {
-                    indexing.put(null, obj);
-                }
+                touch(service, obj);
                 if (relevant.test(obj)) {
                     loop.signal();
                 }
@@ -219,9 +195,8 @@ public final class ClusterSource implements AutoCloseable {
             public void onUpdate(T old, T now) {
                 if (!Objects.equals(old.getMetadata().getResourceVersion(), now.getMetadata().getResourceVersion())
                         && changed.test(old, now)) {
-                    if (indexing != null) {
-                        indexing.put(old, now);
-                    }
+                    touch(service, old);
+                    touch(service, now);
                     if (relevant.test(old) || relevant.test(now)) {
                         loop.signal();
                     }
@@ -230,9 +205,7 @@ public final class ClusterSource implements AutoCloseable {
 
             @Override
             public void onDelete(T obj, boolean finalStateUnknown) {
-                if (indexing != null) {
-                    indexing.remove(obj);
-                }
+                touch(service, obj);
                 if (relevant.test(obj)) {
                     loop.signal();
                 }
@@ -244,6 +217,48 @@ public final class ClusterSource implements AutoCloseable {
         });
         target.add(informer);
         return informer;
+    }
+
+    /** Bumps the version of the Service {@code o} belongs to, if any. */
+    private <T> void touch(Function<T, String> service, T o) {
+        String key = service == null ? null : service.apply(o);
+        if (key != null) {
+            serviceIndex.changed(key);
+        }
+    }
+
+    /**
+     * The {@link ServiceIndex}'s objects, read from the informer caches themselves: nothing is copied, and a
+     * translation reads each Service as the cache holds it when it looks.
+     */
+    private final class InformerObjects implements ServiceIndex.Source {
+        @Override
+        public Service service(String key) {
+            for (SharedIndexInformer<Service> informer : services) {
+                Service s = informer.getStore().getByKey(key);
+                if (s != null) {
+                    return s;
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public List<EndpointSlice> slices(String key) {
+            if (slices.size() == 1) {
+                return slices.get(0).getIndexer().byIndex(BY_SERVICE, key);
+            }
+            List<EndpointSlice> out = new ArrayList<>();
+            for (SharedIndexInformer<EndpointSlice> informer : slices) {
+                out.addAll(informer.getIndexer().byIndex(BY_SERVICE, key));
+            }
+            return out;
+        }
+
+        @Override
+        public Endpoints endpoints(String key) {
+            return null; // EndpointSlices only: every supported Kubernetes version mirrors Endpoints into them
+        }
     }
 
     /** Once a second: an outage starts when any watch is lost and ends when every informer watches again. */
@@ -320,14 +335,6 @@ public final class ClusterSource implements AutoCloseable {
         for (SharedIndexInformer<?> informer : all) {
             informer.stop();
         }
-    }
-
-    /** Keeps an index current with the objects of one kind. */
-    private interface Indexing<T> {
-        /** {@code now} was added ({@code old} null) or replaced {@code old}. */
-        void put(T old, T now);
-
-        void remove(T gone);
     }
 
     /** Whether an update can matter, beyond a new resourceVersion. */

@@ -40,10 +40,10 @@ final class BackendResolver {
     }
 
     /**
-     * A Service port resolved: the backend, and when it has no endpoints the problem to report, with the index entry
-     * it was resolved from. Immutable.
+     * A Service port resolved: the backend, and when it has no endpoints the problem to report, with the Service's
+     * version it was resolved at ({@link ServiceIndex#version}). Immutable.
      */
-    record Resolution(Backend backend, Reason reason, String fieldSuffix, String message, ServiceIndex.Entry entry) {
+    record Resolution(Backend backend, Reason reason, String fieldSuffix, String message, long version) {
         /** The problem to report for a reference at {@code field} of {@code owner}, when there is one. */
         void report(ObjectRef owner, String field, List<Problem> problems) {
             if (reason != null) {
@@ -55,65 +55,69 @@ final class BackendResolver {
     /**
      * Resolves a reference; the caller reports its problem ({@link Resolution#report}).
      *
-     * @param previous what the same reference resolved to in an earlier translation, or null: reused when the
-     *     Service's index entry is the same object
+     * @param previous what the same reference resolved to in an earlier translation, or null: reused while the
+     *     Service's version is unchanged
      */
     Resolution resolve(CompiledIngress.ServiceRef ref, Resolution previous) {
         if (looked != null) {
             looked.add(ref.key());
         }
-        ServiceIndex.Entry entry = index.get(ref.key());
+        long version = index.version(ref.key()); // before the objects: see ServiceIndex
         Resolution r = previous;
-        if (r == null || r.entry() != entry) {
+        if (r == null || r.version() != version) {
             r = resolved.get(ref);
-            if (r == null || r.entry() != entry) {
-                r = resolveNow(ref, entry);
+            if (r == null || r.version() != version) {
+                r = resolveNow(ref, version);
                 resolved.put(ref, r);
             }
         }
         return r;
     }
 
-    private static Resolution resolveNow(CompiledIngress.ServiceRef ref, ServiceIndex.Entry entry) {
+    private Resolution resolveNow(CompiledIngress.ServiceRef ref, long version) {
         String namespace = ref.namespace();
         String name = ref.name();
         String portLabel = ref.portLabel();
-        Service service = entry.service();
+        Service service = index.service(ref.key());
         if (service == null) {
             String msg = "Service " + namespace + "/" + name + " not found";
-            return failed(ref, msg, Reason.ServiceNotFound, ".name", entry);
+            return failed(ref, msg, Reason.ServiceNotFound, ".name", version);
         }
         List<ServicePort> ports = service.getSpec() == null || service.getSpec().getPorts() == null
                 ? List.of() : service.getSpec().getPorts();
         ServicePort servicePort = findPort(ports, ref);
         if (servicePort == null) {
             String msg = "Service " + namespace + "/" + name + " has no port " + portLabel;
-            return failed(ref, msg, Reason.PortNotFound, ".port", entry);
+            return failed(ref, msg, Reason.PortNotFound, ".port", version);
         }
         if ("ExternalName".equals(service.getSpec().getType())) {
             String msg = "Service " + namespace + "/" + name + " is of type ExternalName, which Pier does not serve";
-            return failed(ref, msg, Reason.UnsupportedBackend, ".name", entry);
+            return failed(ref, msg, Reason.UnsupportedBackend, ".name", version);
         }
         TreeSet<Endpoint> ready = new TreeSet<>();
-        if (!entry.slices().isEmpty()) {
-            for (EndpointSlice slice : entry.slices()) {
+        List<EndpointSlice> slices = index.slices(ref.key());
+        if (!slices.isEmpty()) {
+            for (EndpointSlice slice : slices) {
                 addReady(slice, servicePort.getName(), ready);
             }
-        } else if (entry.endpoints() != null) {
-            addReady(entry.endpoints(), servicePort.getName(), ready);
+        } else {
+            Endpoints legacy = index.endpoints(ref.key());
+            if (legacy != null) {
+                addReady(legacy, servicePort.getName(), ready);
+            }
         }
         if (ready.isEmpty()) {
             String msg = "Service " + namespace + "/" + name + " port " + portLabel + " has no ready endpoints";
-            return failed(ref, msg, Reason.NoReadyEndpoints, "", entry);
+            return failed(ref, msg, Reason.NoReadyEndpoints, "", version);
         }
         return new Resolution(new Backend(namespace, name, portLabel, List.copyOf(ready), null), null, null, null,
-                entry);
+                version);
     }
 
     private static Resolution failed(CompiledIngress.ServiceRef ref, String msg, Reason reason, String fieldSuffix,
-                                     ServiceIndex.Entry entry) {
+                                     long version) {
         return new Resolution(new Backend(ref.namespace(), ref.name(), ref.portLabel(), List.of(), msg), reason,
-                fieldSuffix, msg, entry);
+                fieldSuffix, msg, version);
     }
 
     /** Every Service {@link #resolve} was asked for, as {@code namespace/name}; only when tracking. */

@@ -5,101 +5,102 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.UnaryOperator;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Services with their endpoints, by {@code namespace/name}: each Service's object, its EndpointSlices (those labelled
- * {@code kubernetes.io/service-name} with its name) and its v1 Endpoints, together in one immutable {@link Entry}
- * that is replaced whenever any of them changes. A translation looks a Service up in one step and, by comparing the
- * entry with the one it resolved last time, knows at once whether the Service's backends can have changed.
+ * Services with their endpoints, by {@code namespace/name}, and a version per Service that changes whenever the
+ * Service, one of its EndpointSlices or its Endpoints changes. A translation remembers the version each Service port
+ * was resolved at and resolves it again only when the version moved: an unchanged Service costs one lookup.
  *
- * <p>Kept up to date by the cluster source as events arrive (thread-safe: each update replaces one entry
- * atomically), or built once from lists of objects ({@link #of}). A translation sees each Service as of the moment it
- * looks it up, as it would reading informer caches directly.
+ * <p>The objects stay where the source keeps them ({@link Source}: the informer caches, or maps built from a list of
+ * objects), so nothing is held twice; the index itself holds only versions. A source bumps a Service's version
+ * ({@link #changed}) after its objects changed, and a translation reads the version before the objects: what it
+ * remembers is never older than the version it remembers it under, and a change that lands during a translation is
+ * picked up by the next one.
  */
 public final class ServiceIndex {
     /** The label that ties an EndpointSlice to its Service. */
     public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
-    private static final Comparator<EndpointSlice> BY_NAME = Comparator.comparing(s -> s.getMetadata().getName());
+    private static final AtomicLong VERSIONS = new AtomicLong();
 
-    /**
-     * One Service and its endpoints, as they are now. Immutable.
-     *
-     * @param service the Service, or null when there is none (endpoints may exist before their Service)
-     * @param slices its EndpointSlices by name; empty when none
-     * @param endpoints its v1 Endpoints, or null; used only when there is no slice
-     */
-    public record Entry(Service service, List<EndpointSlice> slices, Endpoints endpoints) {
-        static final Entry EMPTY = new Entry(null, List.of(), null);
+    /** Where the objects are, by the Service's {@code namespace/name}. Thread-safe. */
+    public interface Source {
+        /** The Service, or null. */
+        Service service(String key);
 
-        public Entry {
-            slices = List.copyOf(slices);
-        }
+        /** The EndpointSlices labelled with the Service's name, in its namespace; empty when none. */
+        List<EndpointSlice> slices(String key);
 
-        boolean isEmpty() {
-            return service == null && slices.isEmpty() && endpoints == null;
-        }
+        /** The v1 Endpoints of the same name, or null. */
+        Endpoints endpoints(String key);
     }
 
-    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final Source source;
+    private final long created = VERSIONS.incrementAndGet();
+    private final Map<String, Long> versions = new ConcurrentHashMap<>();
 
-    /** An index of these objects. */
+    public ServiceIndex(Source source) {
+        this.source = source;
+    }
+
+    /** An index over a copy of these objects, changed only through {@link #put} and {@link #remove}. */
     public static ServiceIndex of(List<Service> services, List<EndpointSlice> slices, List<Endpoints> endpoints) {
-        ServiceIndex index = new ServiceIndex();
+        ServiceIndex index = new ServiceIndex(new MapSource());
         for (Service s : services) {
-            index.putService(s);
+            index.put(s);
         }
         for (EndpointSlice s : slices) {
-            index.putSlice(s);
+            index.put(s);
         }
         for (Endpoints e : endpoints) {
-            index.putEndpoints(e);
+            index.put(e);
         }
         return index;
     }
 
-    /** The Service {@code namespace/name} and its endpoints; never null. */
-    public Entry get(String key) {
-        Entry e = entries.get(key);
-        return e == null ? Entry.EMPTY : e;
+    /**
+     * The Service's version: different from every earlier one whenever its objects changed since. Services never
+     * changed share the index's creation version, which no other index hands out.
+     */
+    public long version(String key) {
+        Long v = versions.get(key);
+        return v != null ? v : created;
     }
 
-    /** Adds or replaces a Service; putting the object already there changes nothing. */
-    public void putService(Service s) {
-        update(key(s), e -> e.service() == s ? e : new Entry(s, e.slices(), e.endpoints()));
+    /** The source changed objects of this Service (after the change is visible in the source). */
+    public void changed(String key) {
+        versions.put(key, VERSIONS.incrementAndGet());
     }
 
-    public void removeService(Service s) {
-        update(key(s), e -> new Entry(null, e.slices(), e.endpoints()));
+    public Service service(String key) {
+        return source.service(key);
     }
 
-    /** Adds or replaces a slice (by name); a slice without the service-name label belongs to no Service. */
-    public void putSlice(EndpointSlice slice) {
-        String key = serviceKey(slice);
+    public List<EndpointSlice> slices(String key) {
+        return source.slices(key);
+    }
+
+    public Endpoints endpoints(String key) {
+        return source.endpoints(key);
+    }
+
+    /** Adds or replaces a Service, EndpointSlice or Endpoints of an index made by {@link #of}. */
+    public void put(HasMetadata o) {
+        String key = ((MapSource) source).put(o);
         if (key != null) {
-            update(key, e -> containsSame(e.slices(), slice) ? e
-                    : new Entry(e.service(), withSlice(e.slices(), slice), e.endpoints()));
+            changed(key);
         }
     }
 
-    public void removeSlice(EndpointSlice slice) {
-        String key = serviceKey(slice);
+    /** Removes a Service, EndpointSlice or Endpoints of an index made by {@link #of}. */
+    public void remove(HasMetadata o) {
+        String key = ((MapSource) source).remove(o);
         if (key != null) {
-            update(key, e -> new Entry(e.service(), withoutSlice(e.slices(), slice.getMetadata().getName()),
-                    e.endpoints()));
+            changed(key);
         }
-    }
-
-    public void putEndpoints(Endpoints endpoints) {
-        update(key(endpoints), e -> e.endpoints() == endpoints ? e : new Entry(e.service(), e.slices(), endpoints));
-    }
-
-    public void removeEndpoints(Endpoints endpoints) {
-        update(key(endpoints), e -> new Entry(e.service(), e.slices(), null));
     }
 
     /** The {@code namespace/name} of the Service a slice belongs to, or null when it carries no service label. */
@@ -109,45 +110,66 @@ public final class ServiceIndex {
         return service == null ? null : slice.getMetadata().getNamespace() + "/" + service;
     }
 
-    private void update(String key, UnaryOperator<Entry> change) {
-        entries.compute(key, (k, old) -> {
-            Entry next = change.apply(old == null ? Entry.EMPTY : old);
-            return next.isEmpty() ? null : next;
-        });
-    }
-
-    private static boolean containsSame(List<EndpointSlice> slices, EndpointSlice slice) {
-        for (EndpointSlice s : slices) {
-            if (s == slice) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static List<EndpointSlice> withSlice(List<EndpointSlice> slices, EndpointSlice slice) {
-        List<EndpointSlice> out = new ArrayList<>(slices.size() + 1);
-        for (EndpointSlice s : slices) {
-            if (!s.getMetadata().getName().equals(slice.getMetadata().getName())) {
-                out.add(s);
-            }
-        }
-        out.add(slice);
-        out.sort(BY_NAME);
-        return out;
-    }
-
-    private static List<EndpointSlice> withoutSlice(List<EndpointSlice> slices, String name) {
-        List<EndpointSlice> out = new ArrayList<>(slices.size());
-        for (EndpointSlice s : slices) {
-            if (!s.getMetadata().getName().equals(name)) {
-                out.add(s);
-            }
-        }
-        return out;
-    }
-
     private static String key(HasMetadata o) {
         return o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
+    }
+
+    /** Objects in maps: for sources that hold plain lists (manifest files, tests). */
+    private static final class MapSource implements Source {
+        private final Map<String, Service> services = new ConcurrentHashMap<>();
+        private final Map<String, Map<String, EndpointSlice>> slices = new ConcurrentHashMap<>();
+        private final Map<String, Endpoints> endpoints = new ConcurrentHashMap<>();
+
+        @Override
+        public Service service(String key) {
+            return services.get(key);
+        }
+
+        @Override
+        public List<EndpointSlice> slices(String key) {
+            Map<String, EndpointSlice> byName = slices.get(key);
+            return byName == null ? List.of() : new ArrayList<>(byName.values());
+        }
+
+        @Override
+        public Endpoints endpoints(String key) {
+            return endpoints.get(key);
+        }
+
+        /** The key of the Service the object belongs to, or null when it belongs to none. */
+        String put(HasMetadata o) {
+            switch (o) {
+                case Service s -> services.put(key(s), s);
+                case EndpointSlice s -> {
+                    String key = serviceKey(s);
+                    if (key != null) {
+                        slices.computeIfAbsent(key, k -> new ConcurrentHashMap<>()).put(s.getMetadata().getName(), s);
+                    }
+                    return key;
+                }
+                case Endpoints e -> endpoints.put(key(e), e);
+                default -> throw new IllegalArgumentException("not a Service, EndpointSlice or Endpoints: " + o);
+            }
+            return key(o);
+        }
+
+        String remove(HasMetadata o) {
+            switch (o) {
+                case Service s -> services.remove(key(s));
+                case EndpointSlice s -> {
+                    String key = serviceKey(s);
+                    if (key != null) {
+                        slices.computeIfPresent(key, (k, byName) -> {
+                            byName.remove(s.getMetadata().getName());
+                            return byName.isEmpty() ? null : byName;
+                        });
+                    }
+                    return key;
+                }
+                case Endpoints e -> endpoints.remove(key(e));
+                default -> throw new IllegalArgumentException("not a Service, EndpointSlice or Endpoints: " + o);
+            }
+            return key(o);
+        }
     }
 }

@@ -43,7 +43,7 @@ class TranslationCacheTest {
     private final Random random = new Random(7);
     private final Map<String, HasMetadata> objects = new LinkedHashMap<>();
     /** Kept current change by change, as the cluster source keeps it, while fresh translations index from scratch. */
-    private final ServiceIndex index = new ServiceIndex();
+    private final ServiceIndex index = ServiceIndex.of(List.of(), List.of(), List.of());
 
     @Test
     void aCachedTranslationEqualsAFreshOneAfterEveryChange() {
@@ -200,22 +200,16 @@ class TranslationCacheTest {
     private void put(HasMetadata o) {
         HasMetadata old = objects.put(o.getKind() + "/" + o.getMetadata().getNamespace() + "/"
                 + o.getMetadata().getName(), o);
-        switch (o) {
-            case Service s -> index.putService(s);
-            case EndpointSlice s -> index.putSlice(s);
-            case Endpoints e -> index.putEndpoints(e);
-            default -> { }
+        if (o instanceof Service || o instanceof EndpointSlice || o instanceof Endpoints) {
+            index.put(o);
         }
         assertThat(old == null || old.getKind().equals(o.getKind())).isTrue();
     }
 
     private void remove(String kind, String ns, String name) {
         HasMetadata old = objects.remove(kind + "/" + ns + "/" + name);
-        switch (old) {
-            case Service s -> index.removeService(s);
-            case EndpointSlice s -> index.removeSlice(s);
-            case Endpoints e -> index.removeEndpoints(e);
-            case null, default -> { }
+        if (old instanceof Service || old instanceof EndpointSlice || old instanceof Endpoints) {
+            index.remove(old);
         }
     }
 
