@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /**
  * The meters of one route target (Ingress and Service, and host when enabled), resolved when the table is built so
  * that recording a request is an array read and an atomic add: nothing is allocated once a (method, status class)
- * pair has been seen. Thread-safe.
+ * pair has been seen. The meters themselves are registered at the target's first request. Thread-safe.
  */
 public final class RouteMeters {
     /** Methods with a label of their own; every other method counts as {@code OTHER}. */
@@ -24,39 +24,81 @@ public final class RouteMeters {
 
     private final MeterRegistry registry;
     private final Tags tags;
-    private final AtomicReferenceArray<Counter> requests = new AtomicReferenceArray<>(METHODS.length * 5);
-    private final AtomicReferenceArray<Timer> durations = new AtomicReferenceArray<>(METHODS.length * 5);
-    private final Counter requestBytes;
-    private final Counter responseBytes;
-    private final Timer upstreamConnect;
-    private final Timer upstreamResponse;
-    private final Counter retries;
-    private final Counter timeouts;
-    private final Counter noEndpoints;
+    /** The meters every request of this target touches, registered at its first request. */
+    private volatile Core core;
     /** Routes of the table in force that record here; publishing thread only ({@link ProxyMetrics}). */
     int users;
 
+    /**
+     * Meters for a target. Nothing is registered until the target sees its first request: a configuration of 10,000
+     * Ingresses of which a few get traffic costs a few sets of meters, not 10,000.
+     */
     RouteMeters(MeterRegistry registry, Tags tags) {
         this.registry = registry;
         this.tags = tags;
-        this.requestBytes = Counter.builder("pier.request.size").baseUnit("bytes").tags(tags)
-                .description("Request body bytes received from clients").register(registry);
-        this.responseBytes = Counter.builder("pier.response.size").baseUnit("bytes").tags(tags)
-                .description("Response body bytes sent to clients").register(registry);
-        this.upstreamConnect = Timer.builder("pier.upstream.connect.duration").tags(tags)
-                .description("Time to open a connection to an endpoint (pooled connections are not counted)")
-                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
-        this.upstreamResponse = Timer.builder("pier.upstream.response.duration").tags(tags)
-                .description("Time from the request head sent upstream to the response head received")
-                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
-        this.retries = Counter.builder("pier.upstream.retries").tags(tags)
-                .description("Requests sent again: to another endpoint after a failed connect, or on a fresh "
-                        + "connection after a stale pooled one").register(registry);
-        this.timeouts = Counter.builder("pier.upstream.timeouts").tags(tags)
-                .description("Connect or response timeouts (each becomes a 504 unless a response had started)")
-                .register(registry);
-        this.noEndpoints = Counter.builder("pier.upstream.no.endpoints").tags(tags)
-                .description("Requests answered 503 because the Service had no ready endpoint").register(registry);
+    }
+
+    /** The meters registered for this target, registering them on first use. */
+    private Core core() {
+        Core c = core;
+        if (c == null) {
+            // Two threads may both get here; Micrometer hands both the same meters, so either result is right.
+            c = new Core(registry, tags);
+            core = c;
+        }
+        return c;
+    }
+
+    private static final class Core {
+        final AtomicReferenceArray<Counter> requests = new AtomicReferenceArray<>(METHODS.length * 5);
+        final AtomicReferenceArray<Timer> durations = new AtomicReferenceArray<>(METHODS.length * 5);
+        final Counter requestBytes;
+        final Counter responseBytes;
+        final Timer upstreamConnect;
+        final Timer upstreamResponse;
+        final Counter retries;
+        final Counter timeouts;
+        final Counter noEndpoints;
+
+        Core(MeterRegistry registry, Tags tags) {
+            this.requestBytes = Counter.builder("pier.request.size").baseUnit("bytes").tags(tags)
+                    .description("Request body bytes received from clients").register(registry);
+            this.responseBytes = Counter.builder("pier.response.size").baseUnit("bytes").tags(tags)
+                    .description("Response body bytes sent to clients").register(registry);
+            this.upstreamConnect = Timer.builder("pier.upstream.connect.duration").tags(tags)
+                    .description("Time to open a connection to an endpoint (pooled connections are not counted)")
+                    .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+            this.upstreamResponse = Timer.builder("pier.upstream.response.duration").tags(tags)
+                    .description("Time from the request head sent upstream to the response head received")
+                    .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+            this.retries = Counter.builder("pier.upstream.retries").tags(tags)
+                    .description("Requests sent again: to another endpoint after a failed connect, or on a fresh "
+                            + "connection after a stale pooled one").register(registry);
+            this.timeouts = Counter.builder("pier.upstream.timeouts").tags(tags)
+                    .description("Connect or response timeouts (each becomes a 504 unless a response had started)")
+                    .register(registry);
+            this.noEndpoints = Counter.builder("pier.upstream.no.endpoints").tags(tags)
+                    .description("Requests answered 503 because the Service had no ready endpoint")
+                    .register(registry);
+        }
+
+        void remove(MeterRegistry registry) {
+            for (int i = 0; i < requests.length(); i++) {
+                if (requests.get(i) != null) {
+                    registry.remove(requests.get(i));
+                }
+                if (durations.get(i) != null) {
+                    registry.remove(durations.get(i));
+                }
+            }
+            registry.remove(requestBytes);
+            registry.remove(responseBytes);
+            registry.remove(upstreamConnect);
+            registry.remove(upstreamResponse);
+            registry.remove(retries);
+            registry.remove(timeouts);
+            registry.remove(noEndpoints);
+        }
     }
 
     /** The labels of this target. */
@@ -82,63 +124,53 @@ public final class RouteMeters {
     public void request(int method, int status, long durationNanos, long bytesIn, long bytesOut) {
         int cls = Math.min(Math.max(status / 100, 1), 5) - 1;
         int slot = method * 5 + cls;
-        Counter c = requests.get(slot);
-        Timer t = durations.get(slot);
+        Core core = core();
+        Counter c = core.requests.get(slot);
+        Timer t = core.durations.get(slot);
         if (c == null || t == null) {
             Tags all = tags.and("method", METHODS[method], "status", STATUS_CLASSES[cls]);
             c = Counter.builder("pier.requests").tags(all).description("Requests answered").register(registry);
             t = Timer.builder("pier.request.duration").tags(all)
                     .description("Time from the request head received to the last response byte written")
                     .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
-            requests.set(slot, c);
-            durations.set(slot, t);
+            core.requests.set(slot, c);
+            core.durations.set(slot, t);
         }
         c.increment();
         t.record(durationNanos, TimeUnit.NANOSECONDS);
         if (bytesIn > 0) {
-            requestBytes.increment(bytesIn);
+            core.requestBytes.increment(bytesIn);
         }
         if (bytesOut > 0) {
-            responseBytes.increment(bytesOut);
+            core.responseBytes.increment(bytesOut);
         }
     }
 
     public void upstreamConnect(long nanos) {
-        upstreamConnect.record(nanos, TimeUnit.NANOSECONDS);
+        core().upstreamConnect.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void upstreamResponse(long nanos) {
-        upstreamResponse.record(nanos, TimeUnit.NANOSECONDS);
+        core().upstreamResponse.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void retry() {
-        retries.increment();
+        core().retries.increment();
     }
 
     public void timeout() {
-        timeouts.increment();
+        core().timeouts.increment();
     }
 
     public void noEndpoints() {
-        noEndpoints.increment();
+        core().noEndpoints.increment();
     }
 
     /** Removes every meter of this target from the registry (its route is gone). */
     void remove() {
-        for (int i = 0; i < requests.length(); i++) {
-            if (requests.get(i) != null) {
-                registry.remove(requests.get(i));
-            }
-            if (durations.get(i) != null) {
-                registry.remove(durations.get(i));
-            }
+        Core c = core;
+        if (c != null) {
+            c.remove(registry);
         }
-        registry.remove(requestBytes);
-        registry.remove(responseBytes);
-        registry.remove(upstreamConnect);
-        registry.remove(upstreamResponse);
-        registry.remove(retries);
-        registry.remove(timeouts);
-        registry.remove(noEndpoints);
     }
 }

@@ -19,7 +19,10 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Meters follow the published tables: resolved for new routes, kept across tables, removed with their last route. */
+/**
+ * Meters follow the published tables: resolved for new routes, kept across tables, registered at the first request,
+ * removed with their last route.
+ */
 class ProxyMetricsTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ProxyMetrics metrics = new ProxyMetrics(registry, false);
@@ -30,8 +33,10 @@ class ProxyMetricsTest {
         metrics.prepare(first);
         Route a = first.match("a.com", "/");
         Route b = first.match("b.com", "/");
+        assertThat(registry.find("pier.upstream.retries").counters()).as("nothing before the first request").isEmpty();
         RouteMeters bMeters = metrics.meters(b);
         bMeters.request(0, 200, 1_000, 0, 0);
+        metrics.meters(a).request(0, 200, 1_000, 0, 0);
 
         // b.com gets a new route object for the same Ingress and Service: same meters, count kept
         RouteTable second = table(first, Map.of("a.com", "svc-a", "b.com", "svc-b"), "b.com");
@@ -72,6 +77,7 @@ class ProxyMetricsTest {
             for (VirtualHost vh : table.hosts()) {
                 for (Route r : vh.routes()) {
                     RouteMeters m = metrics.meters(r);
+                    m.request(0, 200, 1_000, 0, 0); // meters are registered at a target's first request
                     assertThat(m).isNotSameAs(metrics.noRoute());
                     assertThat(m.tags().stream().filter(t -> t.getKey().equals("service")).findFirst().orElseThrow()
                             .getValue()).isEqualTo("default/" + hosts.get(vh.host()));
