@@ -105,15 +105,21 @@ public final class ClusterBench {
                 report("new Ingress -> served", ingressMs);
 
                 List<Long> endpointMs = new ArrayList<>();
+                List<Long> sliceWriteMs = new ArrayList<>();
+                List<Long> slicePublishMs = new ArrayList<>();
                 for (int i = 0; i < reps; i++) {
                     HttpServer target = i % 2 == 0 ? two : one;
                     long generation = routes.published().generation();
                     long start = System.nanoTime();
                     client.resource(ClusterFixtures.slice("team-0", "app-0", target.getAddress().getPort())).update();
+                    sliceWriteMs.add((System.nanoTime() - start) / 1_000);
                     awaitNewTable(routes, generation, start);
+                    slicePublishMs.add((System.nanoTime() - start) / 1_000);
                     waitFor(http, uri, "app-0.example.com", i % 2 == 0 ? "two" : "one");
                     endpointMs.add((System.nanoTime() - start) / 1_000);
                 }
+                report("  API write returned", sliceWriteMs);
+                report("  new table published", slicePublishMs);
                 report("EndpointSlice update -> new endpoint", endpointMs);
                 long end = usedHeapAfterGc();
                 System.out.printf("heap after full GC after the runs: %d MiB, Pier's share %d MiB%n", end >> 20,
