@@ -1,6 +1,7 @@
 package dev.pier.proxy.route;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * An immutable open-addressing hash index from lower-case ASCII host names to their rules, looked up by a region of
@@ -75,6 +76,30 @@ final class HostIndex {
                 routes[route++] = r;
             }
         }
+    }
+
+    private HostIndex(int[] slots, char[] data, Route[] routes, int mask) {
+        this.slots = slots;
+        this.data = data;
+        this.routes = routes;
+        this.mask = mask;
+    }
+
+    /**
+     * This index with some routes replaced by others of the same host, path and type (a new backend): the hash slots
+     * and key data are shared, only the route array is copied.
+     */
+    HostIndex withRoutes(Map<Route, Route> replacements) {
+        Route[] copy = routes.clone();
+        int replaced = 0;
+        for (int i = 0; i < copy.length && replaced < replacements.size(); i++) {
+            Route r = replacements.get(copy[i]);
+            if (r != null) {
+                copy[i] = r;
+                replaced++;
+            }
+        }
+        return new HostIndex(slots, data, copy, mask);
     }
 
     private static void check(String key, int ruleCount) {

@@ -332,8 +332,17 @@ public final class ClusterSource implements AutoCloseable {
         health.shutdownNow();
         validity.close();
         loop.close();
+        List<CompletableFuture<Void>> stopped = new ArrayList<>();
         for (SharedIndexInformer<?> informer : all) {
             informer.stop();
+            stopped.add(informer.stopped().toCompletableFuture());
+        }
+        try { // let the watches close before the client does: a bounded wait
+            CompletableFuture.allOf(stopped.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.debug("informers still stopping after 5 s: {}", e.toString());
         }
     }
 

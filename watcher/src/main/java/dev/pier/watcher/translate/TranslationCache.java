@@ -1,9 +1,12 @@
 package dev.pier.watcher.translate;
 
 import dev.pier.proxy.route.RouteTable;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +35,37 @@ public final class TranslationCache {
     long translations;
     /** Whether the Ingresses taken by the translation in progress differ from the last one's. */
     boolean ingressesChanged = true;
+    /** The last translation, its inputs (by identity) and where its default route came from. */
+    Translation last;
+    List<Ingress> lastIngresses;
+    List<IngressClass> lastClasses;
+    List<Secret> lastSecrets;
+    Object defaultOwner;
+    /** The references to each Service (by {@code namespace/name}) in the last translation; built when first needed. */
+    private Map<String, List<Use>> uses;
+
+    /**
+     * One reference to a Service: a path or default backend of a taken Ingress, or {@code --default-backend-service}
+     * ({@code owner} and {@code step} null).
+     */
+    record Use(CompiledIngress owner, Object step, CompiledIngress.ServiceRef ref, TranslationCache cache) {
+        BackendResolver.Resolution resolution() {
+            return switch (step) {
+                case CompiledIngress.PathRule p -> p.resolution;
+                case CompiledIngress.DefaultBackend d -> d.resolution;
+                default -> cache.defaultService;
+            };
+        }
+
+        void resolved(BackendResolver.Resolution r) {
+            switch (step) {
+                case CompiledIngress.PathRule p -> p.resolution = r;
+                case CompiledIngress.DefaultBackend d -> d.resolution = r;
+                default -> cache.defaultService = r;
+            }
+        }
+    }
+
     /** The last translation's configuration and the Services it referenced. */
     TranslatorConfig config;
     Set<String> referenced;
@@ -80,6 +114,45 @@ public final class TranslationCache {
         referenced = referencedServices;
         credentials.endOfTranslation();
     }
+
+    /** Remembers a full translation and its inputs, for {@link Translator}'s cheap path. */
+    void remember(ClusterState state, Translation result, Object defaultFrom) {
+        last = result;
+        lastIngresses = state.ingresses();
+        lastClasses = state.ingressClasses();
+        lastSecrets = state.secrets();
+        defaultOwner = defaultFrom;
+        uses = null;
+    }
+
+    /** The references to each Service in the last full translation, by {@code namespace/name}. */
+    Map<String, List<Use>> uses() {
+        if (uses == null) {
+            uses = new HashMap<>();
+            for (CompiledIngress c : order) {
+                for (CompiledIngress.Step step : c.steps) {
+                    CompiledIngress.Target target = switch (step) {
+                        case CompiledIngress.PathRule p -> p.resolution == null ? null : p.target;
+                        case CompiledIngress.DefaultBackend d -> d.resolution == null ? null : d.target;
+                        case CompiledIngress.Fixed f -> null;
+                    };
+                    if (target instanceof CompiledIngress.ServiceRef ref) {
+                        uses.computeIfAbsent(ref.key(), k -> new ArrayList<>(1)).add(new Use(c, step, ref, this));
+                    }
+                }
+            }
+            if (defaultOwner instanceof TranslatorConfig config && defaultService != null) {
+                ObjectRef svc = config.defaultBackendService();
+                uses.computeIfAbsent(svc.namespace() + "/" + svc.name(), k -> new ArrayList<>(1))
+                        .add(new Use(null, config, CompiledIngress.ServiceRef.of(svc.namespace(), svc.name(), null,
+                                null), this));
+            }
+        }
+        return uses;
+    }
+
+    /** For tests: how many translations took the cheap path (only Services changed). */
+    int servicesOnly;
 
     /** For tests: how many Ingresses are remembered. */
     int compiledIngresses() {

@@ -70,6 +70,7 @@ class TranslationCacheTest {
         }
         assertThat(withProblems).as("the random inputs exercise the problem paths").isGreaterThan(1_000);
         assertThat(served).as("and serve Ingresses").isGreaterThan(3_000);
+        assertThat(cache.servicesOnly).as("steps that changed only Services and endpoints").isGreaterThan(150);
     }
 
     @Test
