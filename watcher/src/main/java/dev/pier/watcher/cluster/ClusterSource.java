@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Cluster mode: fabric8 shared informers for Ingress, IngressClass, Service, EndpointSlice and TLS Secret, in all
- * namespaces or the watched ones. Informer callbacks only decide whether a change can affect routing and, if so,
+ * namespaces or the watched ones. Informer callbacks only bump the changed Service's version in the
+ * {@link ServiceIndex} (for Services and EndpointSlices), decide whether a change can affect routing and, if so,
  * signal the {@link RebuildLoop}; the rebuild translates a snapshot of the informer caches, the same translation as
- * manifest mode.
+ * manifest mode, reading Services and their slices from the caches through the index.
  *
  * <p>Changes that cannot affect routing do not rebuild: resyncs (same resourceVersion), status-only Ingress updates
  * (same generation and annotations), Service status updates, and Services, EndpointSlices and Secrets that no taken
