@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -33,9 +34,8 @@ public final class ControllerMetrics {
     private final Counter failures;
     private final Timer duration;
     private final AtomicLong lastSuccess = new AtomicLong();
-    private final AtomicLong routes = new AtomicLong();
-    private final AtomicLong hosts = new AtomicLong();
-    private final AtomicLong endpoints = new AtomicLong();
+    /** The table last built; its sizes are counted when scraped, not on every rebuild. */
+    private final AtomicReference<RouteTable> table = new AtomicReference<>(RouteTable.EMPTY);
     private final AtomicLong leader = new AtomicLong();
     private final MultiGauge problems;
     private final MultiGauge certificateExpiry;
@@ -50,9 +50,10 @@ public final class ControllerMetrics {
                 .description("Time to translate the objects into a table and publish it").register(registry);
         gauge("pier.config.last.success.timestamp", "seconds",
                 "When the last configuration was built (Unix time)", lastSuccess, AtomicLong::get);
-        gauge("pier.routes", null, "Routes (host and path) in the table in force", routes, AtomicLong::get);
-        gauge("pier.hosts", null, "Hosts in the table in force", hosts, AtomicLong::get);
-        gauge("pier.endpoints", null, "Ready endpoints over all routed Services", endpoints, AtomicLong::get);
+        gauge("pier.routes", null, "Routes (host and path) in the table in force", table, t -> t.get().routeCount());
+        gauge("pier.hosts", null, "Hosts in the table in force", table, t -> t.get().hosts().size());
+        gauge("pier.endpoints", null, "Ready endpoints over all routed Services", table,
+                t -> endpointCount(t.get()));
         gauge("pier.leader", null, "1 while this replica is the leader that writes status and Events", leader,
                 AtomicLong::get);
         this.problems = MultiGauge.builder("pier.problems")
@@ -87,20 +88,21 @@ public final class ControllerMetrics {
         duration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    void built(Translation t, long nanos) {
-        rebuilds.increment();
-        duration.record(nanos, TimeUnit.NANOSECONDS);
-        lastSuccess.set(System.currentTimeMillis() / 1000);
-        RouteTable table = t.table();
-        routes.set(table.routeCount());
-        hosts.set(table.hosts().size());
+    private static long endpointCount(RouteTable table) {
         long eps = 0;
         for (VirtualHost vh : table.hosts()) {
             for (Route r : vh.routes()) {
                 eps += r.backend().endpoints().size();
             }
         }
-        endpoints.set(eps);
+        return eps;
+    }
+
+    void built(Translation t, long nanos) {
+        rebuilds.increment();
+        duration.record(nanos, TimeUnit.NANOSECONDS);
+        lastSuccess.set(System.currentTimeMillis() / 1000);
+        table.set(t.table());
         Map<Problem.Reason, Integer> byReason = new EnumMap<>(Problem.Reason.class);
         for (Problem.Reason reason : Problem.Reason.values()) {
             byReason.put(reason, 0);

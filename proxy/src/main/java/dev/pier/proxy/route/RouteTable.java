@@ -234,7 +234,8 @@ public final class RouteTable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RouteTable t && hosts.equals(t.hosts) && defaultRoute.equals(t.defaultRoute)
+        return o instanceof RouteTable t && hosts.size() == t.hosts.size() // first: a host added or gone
+                && hosts.equals(t.hosts) && defaultRoute.equals(t.defaultRoute)
                 && certificates.equals(t.certificates) && Objects.equals(defaultCertificate, t.defaultCertificate);
     }
 

@@ -59,7 +59,7 @@ public final class Translator {
                 accepted.add(i);
             }
         }
-        Map<Ingress, CompiledIngress> compiled = new IdentityHashMap<>(accepted.size() * 2);
+        Map<Ingress, CompiledIngress> compiled = new IdentityHashMap<>(accepted.size());
         List<CompiledIngress> ingresses = cache.taken(accepted, compiled);
         // The Services referenced depend on the Ingresses alone (and the configuration): when neither changed, the
         // last set stands and need not be collected again.
