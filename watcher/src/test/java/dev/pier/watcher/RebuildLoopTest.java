@@ -28,7 +28,8 @@ class RebuildLoopTest {
     @Test
     void aBurstOfSignalsGivesOneBuildAtItsStartAndOneWhenItSettles() throws Exception {
         AtomicInteger builds = new AtomicInteger();
-        try (RebuildLoop loop = new RebuildLoop(builds::incrementAndGet, Duration.ofMillis(100), Duration.ofSeconds(5))) {
+        try (RebuildLoop loop = new RebuildLoop(builds::incrementAndGet, Duration.ofMillis(100),
+                Duration.ofSeconds(5))) {
             for (int i = 0; i < 10_000; i++) {
                 loop.signal();
             }

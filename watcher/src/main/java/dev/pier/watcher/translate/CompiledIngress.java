@@ -172,7 +172,8 @@ final class CompiledIngress {
             PathType type = PathType.fromKubernetesName(path.getPathType());
             if (type == null) {
                 steps.add(new Fixed(new Problem(ref, pathField + ".pathType", Reason.InvalidPath, "pathType '"
-                        + path.getPathType() + "' must be Exact, Prefix or ImplementationSpecific; the path is skipped")));
+                        + path.getPathType()
+                        + "' must be Exact, Prefix or ImplementationSpecific; the path is skipped")));
                 continue;
             }
             String value = path.getPath();

@@ -41,12 +41,18 @@ public final class TranslationCache {
     List<IngressClass> lastClasses;
     List<Secret> lastSecrets;
     Object defaultOwner;
+    /** The last translation's configuration and the Services it referenced. */
+    TranslatorConfig config;
+    Set<String> referenced;
+    /** The last resolution of {@code --default-backend-service}. */
+    BackendResolver.Resolution defaultService;
     /** The references to each Service (by {@code namespace/name}) in the last translation; built when first needed. */
     private Map<String, List<Use>> uses;
 
     /**
-     * One reference to a Service: a path or default backend of a taken Ingress, or {@code --default-backend-service}
-     * ({@code owner} and {@code step} null).
+     * One reference to a Service: a path or default backend ({@code step}) of a taken Ingress ({@code owner}), or
+     * {@code --default-backend-service} ({@code owner} null, {@code step} the configuration). Its resolution lives in
+     * the step (or in the cache, for the configuration's), where full translations keep it too.
      */
     record Use(CompiledIngress owner, Object step, CompiledIngress.ServiceRef ref, TranslationCache cache) {
         BackendResolver.Resolution resolution() {
@@ -65,12 +71,6 @@ public final class TranslationCache {
             }
         }
     }
-
-    /** The last translation's configuration and the Services it referenced. */
-    TranslatorConfig config;
-    Set<String> referenced;
-    /** The last resolution of {@code --default-backend-service}. */
-    BackendResolver.Resolution defaultService;
 
     /**
      * The Ingresses to translate, compiled (remembered from the last translation, or compiled now), oldest first.
@@ -141,10 +141,10 @@ public final class TranslationCache {
                     }
                 }
             }
-            if (defaultOwner instanceof TranslatorConfig config && defaultService != null) {
-                ObjectRef svc = config.defaultBackendService();
+            if (defaultOwner instanceof TranslatorConfig flags && defaultService != null) {
+                ObjectRef svc = flags.defaultBackendService();
                 uses.computeIfAbsent(svc.namespace() + "/" + svc.name(), k -> new ArrayList<>(1))
-                        .add(new Use(null, config, CompiledIngress.ServiceRef.of(svc.namespace(), svc.name(), null,
+                        .add(new Use(null, flags, CompiledIngress.ServiceRef.of(svc.namespace(), svc.name(), null,
                                 null), this));
             }
         }

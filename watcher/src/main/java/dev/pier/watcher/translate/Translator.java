@@ -156,16 +156,17 @@ public final class Translator {
                     continue;
                 }
                 BackendResolver.Resolution after = resolver.resolve(use.ref(), before);
-                if (!Objects.equals(before.reason(), after.reason()) || !Objects.equals(before.message(), after.message())
+                if (!Objects.equals(before.reason(), after.reason())
+                        || !Objects.equals(before.message(), after.message())
                         || !Objects.equals(before.fieldSuffix(), after.fieldSuffix())) {
                     return null;
                 }
                 use.resolved(after);
                 if (use.step() instanceof CompiledIngress.PathRule p) {
                     Route old = p.last;
-                    Route now2 = p.route(after.backend(), use.owner().source, old.sslRedirect(), old.hsts());
-                    if (now2 != old) {
-                        replaced.put(old, now2);
+                    Route fresh = p.route(after.backend(), use.owner().source, old.sslRedirect(), old.hsts());
+                    if (fresh != old) {
+                        replaced.put(old, fresh);
                     }
                 } else if (use.step() == cache.defaultOwner) {
                     defaultRoute = Route.defaultBackend(after.backend(), use.owner() == null ? null
