@@ -29,7 +29,7 @@ final class PathMatcher {
     PathMatcher(Route route) {
         this.route = route;
         this.exact = route.pathType().isExact();
-        this.matchPath = exact ? route.path() : stripTrailingSlashes(route.path());
+        this.matchPath = route.path().substring(0, matchLength(route));
     }
 
     /** True when this and {@code other} claim the same requests: same type semantics and same effective path. */
@@ -47,13 +47,5 @@ final class PathMatcher {
             }
         }
         return end;
-    }
-
-    static String stripTrailingSlashes(String path) {
-        int end = path.length();
-        while (end > 0 && path.charAt(end - 1) == '/') {
-            end--;
-        }
-        return path.substring(0, end);
     }
 }

@@ -15,7 +15,7 @@ import java.util.Map;
  *
  * <p>Entries not used by the last translation are dropped. Confined to one thread (the rebuild loop's).
  */
-public final class CredentialCache {
+final class CredentialCache {
     private Map<Key, Parsed> entries = new HashMap<>();
     private Map<Key, Parsed> used = new HashMap<>();
 

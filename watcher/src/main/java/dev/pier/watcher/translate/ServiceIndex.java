@@ -89,7 +89,7 @@ public final class ServiceIndex {
 
     /** Adds or replaces a Service, EndpointSlice or Endpoints of an index made by {@link #of}. */
     public void put(HasMetadata o) {
-        String key = ((MapSource) source).put(o);
+        String key = maps().put(o);
         if (key != null) {
             changed(key);
         }
@@ -97,10 +97,17 @@ public final class ServiceIndex {
 
     /** Removes a Service, EndpointSlice or Endpoints of an index made by {@link #of}. */
     public void remove(HasMetadata o) {
-        String key = ((MapSource) source).remove(o);
+        String key = maps().remove(o);
         if (key != null) {
             changed(key);
         }
+    }
+
+    private MapSource maps() {
+        if (source instanceof MapSource m) {
+            return m;
+        }
+        throw new IllegalStateException("this index reads its objects from its source; report changes with changed()");
     }
 
     /** The {@code namespace/name} of the Service a slice belongs to, or null when it carries no service label. */
