@@ -30,10 +30,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@code full}: from nothing, as the first build does;</li>
- *   <li>{@code oneIngressChanged} and {@code oneSliceChanged}: as a rebuild after one change does, with the cache of
- *       the previous translation. Each call first makes one change, alternating between two versions: a new Ingress
- *       object for app 0, or an EndpointSlice of app 0 with other endpoints, put into the {@link ServiceIndex} (which
- *       bumps the Service's version, as the informer handler does).</li>
+ *   <li>{@code oneIngressChanged}, {@code oneIngressAdded} and {@code oneSliceChanged}: as a rebuild after one change
+ *       does, with the cache of the previous translation. Each call first makes one change, alternating between two
+ *       versions: a new Ingress object for app 0; an Ingress for a new host, there and gone; or an EndpointSlice of
+ *       app 0 with other endpoints, put into the {@link ServiceIndex} (which bumps the Service's version, as the
+ *       informer handler does).</li>
  * </ul>
  *
  * Checked: every Ingress served, no problems, 2N routes.
@@ -50,12 +51,15 @@ public class TranslateBenchmark {
 
     private ClusterState state;
     private final ClusterState[] ingressStates = new ClusterState[2];
+    private final ClusterState[] addedStates = new ClusterState[2];
     private ClusterState sliceState;
     private final EndpointSlice[] slices = new EndpointSlice[2];
     private final TranslationCache ingressCache = new TranslationCache();
+    private final TranslationCache addedCache = new TranslationCache();
     private final TranslationCache sliceCache = new TranslationCache();
     private final Instant now = Instant.now();
     private int calls;
+    private int added;
 
     @Setup
     public void setup() {
@@ -69,8 +73,20 @@ public class TranslateBenchmark {
             ingressStates[i] = new ClusterState(s.ingresses(), s.ingressClasses(), s.secrets(), state.services());
             slices[i] = (EndpointSlice) ClusterFixtures.slice("team-0", "app-0", 9000 + i);
         }
+        List<HasMetadata> plusOne = new ArrayList<>(apps);
+        plusOne.add(ClusterFixtures.ingress("team-0", "new-0", "new-0.example.com", "app-0"));
+        for (List<HasMetadata> objects : List.of(apps, plusOne)) {
+            ClusterState s = ClusterState.of(objects);
+            addedStates[objects == apps ? 0 : 1] = new ClusterState(s.ingresses(), s.ingressClasses(), s.secrets(),
+                    state.services());
+        }
         sliceState = ClusterState.of(apps); // with its own index, which oneSliceChanged changes
         check(oneIngressChanged());
+        Translation withNew = oneIngressAdded();
+        if (withNew.served().size() != ingresses + 1 || withNew.table().routeCount() != 2 * ingresses + 2) {
+            throw new IllegalStateException("the added Ingress is not served: " + withNew.table());
+        }
+        check(oneIngressAdded());
         check(oneSliceChanged());
     }
 
@@ -89,6 +105,11 @@ public class TranslateBenchmark {
     @Benchmark
     public Translation oneIngressChanged() {
         return Translator.translate(ingressStates[calls++ & 1], TranslatorConfig.defaults(), ingressCache, now);
+    }
+
+    @Benchmark
+    public Translation oneIngressAdded() {
+        return Translator.translate(addedStates[++added & 1], TranslatorConfig.defaults(), addedCache, now);
     }
 
     @Benchmark

@@ -10,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The immutable routing table: hosts, their paths in precedence order, and the default route.
@@ -371,6 +372,66 @@ public final class RouteTable {
                         : new VirtualHost(name, routes(matchers)));
             }
             return new RouteTable(hosts, defaultRoute, certificates, defaultCertificate);
+        }
+
+        /**
+         * The previous table (the one given to {@link RouteTable#builder(RouteTable)}) with the routes of
+         * {@code hosts} replaced by those added to this builder, which must all be of these hosts: a host with none
+         * is dropped, a new one takes its place in order, and every other host keeps its object. For a change that
+         * touches few hosts; costs a copy of the host list rather than a pass over every host's routes.
+         *
+         * @throws IllegalStateException when the builder has no previous table
+         * @throws IllegalArgumentException when a route was added for a host not in {@code hosts}
+         */
+        public RouteTable buildReplacing(Set<String> hosts) {
+            if (previous == null) {
+                throw new IllegalStateException("buildReplacing needs the builder of a previous table");
+            }
+            for (String host : byHost.keySet()) {
+                if (!hosts.contains(host)) {
+                    throw new IllegalArgumentException("route for host '" + host + "', which is not replaced");
+                }
+            }
+            List<String> names = new ArrayList<>(hosts);
+            names.sort(null);
+            List<VirtualHost> before = previous.hosts;
+            List<VirtualHost> after = new ArrayList<>(before.size() + names.size());
+            int from = 0; // the previous hosts before this index are copied
+            for (String name : names) {
+                int at = indexOf(before, name, from);
+                int insertAt = at >= 0 ? at : -at - 1;
+                after.addAll(before.subList(from, insertAt));
+                VirtualHost old = at >= 0 ? before.get(at) : null;
+                from = at >= 0 ? at + 1 : insertAt;
+                HostRoutes h = byHost.get(name);
+                if (h != null) {
+                    if (h.matchers.size() > 1) {
+                        h.matchers.sort(PathMatcher.PRECEDENCE);
+                    }
+                    after.add(old != null && sameRoutes(old.routes(), h.matchers) ? old
+                            : new VirtualHost(name, routes(h.matchers)));
+                }
+            }
+            after.addAll(before.subList(from, before.size()));
+            return new RouteTable(after, defaultRoute, certificates, defaultCertificate);
+        }
+
+        /** Binary search of a host by name in {@code hosts[from..]}, as {@link java.util.Collections#binarySearch}. */
+        private static int indexOf(List<VirtualHost> hosts, String name, int from) {
+            int low = from;
+            int high = hosts.size() - 1;
+            while (low <= high) {
+                int mid = (low + high) >>> 1;
+                int cmp = hosts.get(mid).host().compareTo(name);
+                if (cmp < 0) {
+                    low = mid + 1;
+                } else if (cmp > 0) {
+                    high = mid - 1;
+                } else {
+                    return mid;
+                }
+            }
+            return -(low + 1);
         }
 
         private static boolean sameRoutes(List<Route> routes, List<PathMatcher> matchers) {

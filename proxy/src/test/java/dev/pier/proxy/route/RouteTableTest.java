@@ -252,4 +252,78 @@ class RouteTableTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> table.withRoutes(swap, Route.NOT_FOUND))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void buildReplacingEqualsAFreshBuildAndKeepsTheOtherHosts() {
+        String[] hosts = {"", "a.com", "b.com", "c.com", "*.w.com", "z.com", "m.com", "*.a.com"};
+        String[] specs = {"Prefix:/", "Exact:/", "Prefix:/api", "Exact:/api", "Prefix:/api/v1"};
+        java.util.Random random = new java.util.Random(11);
+        for (int round = 0; round < 500; round++) {
+            java.util.Map<String, List<Route>> routes = new java.util.HashMap<>();
+            for (String h : hosts) {
+                if (random.nextBoolean()) {
+                    routes.put(h, randomRoutes(h, specs, random));
+                }
+            }
+            RouteTable before = build(routes, null);
+            java.util.Set<String> replaced = new java.util.HashSet<>();
+            RouteTable.Builder patch = RouteTable.builder(before);
+            for (String h : hosts) {
+                if (random.nextInt(3) == 0) {
+                    replaced.add(h);
+                    List<Route> now = random.nextInt(3) == 0 ? List.of() : randomRoutes(h, specs, random);
+                    routes.put(h, now);
+                    now.forEach(patch::add);
+                }
+            }
+            Route def = random.nextBoolean() ? Route.NOT_FOUND
+                    : Route.defaultBackend(rule("", "Prefix:/", "fallback").backend(), null);
+
+            RouteTable after = patch.defaultRoute(def).buildReplacing(replaced);
+
+            RouteTable fresh = build(routes, def);
+            assertThat(after).as("round %d", round).isEqualTo(fresh);
+            assertThat(after.hosts()).extracting(VirtualHost::host).isSorted();
+            for (String h : hosts) {
+                String request = h.startsWith("*.") ? "x" + h.substring(1) : h.isEmpty() ? "other.org" : h;
+                for (String path : List.of("/", "/api", "/api/v1/x", "/nope")) {
+                    assertThat(after.match(request, path)).as("round %d %s%s", round, request, path)
+                            .isSameAs(fresh.match(request, path));
+                }
+            }
+            for (VirtualHost vh : before.hosts()) {
+                if (!replaced.contains(vh.host())) {
+                    assertThat(after.hosts()).as("an untouched host keeps its object").contains(vh);
+                    assertThat(after.hosts().stream().anyMatch(v -> v == vh)).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void buildReplacingRefusesARouteOfAHostNotReplaced() {
+        RouteTable before = table("a.com", "Prefix:/");
+        RouteTable.Builder patch = RouteTable.builder(before);
+        patch.add(rule("b.com", "Prefix:/"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> patch.buildReplacing(java.util.Set.of("a.com")))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RouteTable.builder()
+                .buildReplacing(java.util.Set.of())).isInstanceOf(IllegalStateException.class);
+    }
+
+    /** Routes of one host, each from a random spec; the same spec twice is kept once (the first), as builders do. */
+    private static List<Route> randomRoutes(String host, String[] specs, java.util.Random random) {
+        java.util.Map<String, Route> out = new java.util.LinkedHashMap<>();
+        for (int i = random.nextInt(4); i >= 0; i--) {
+            String spec = specs[random.nextInt(specs.length)];
+            out.putIfAbsent(spec, rule(host, spec, spec + "-" + random.nextInt(3)));
+        }
+        return List.copyOf(out.values());
+    }
+
+    private static RouteTable build(java.util.Map<String, List<Route>> routes, Route def) {
+        RouteTable.Builder b = RouteTable.builder();
+        routes.values().forEach(list -> list.forEach(b::add));
+        return def == null ? b.build() : b.defaultRoute(def).build();
+    }
 }

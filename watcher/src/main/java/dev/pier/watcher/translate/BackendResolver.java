@@ -46,8 +46,14 @@ final class BackendResolver {
         /** The problem to report for a reference at {@code field} of {@code owner}, when there is one. */
         void report(ObjectRef owner, String field, List<Problem> problems) {
             if (reason != null) {
-                problems.add(new Problem(owner, field + fieldSuffix, reason, message + "; the route answers 503"));
+                problems.add(problem(owner, field));
             }
+        }
+
+        /** The problem of a reference at {@code field} of {@code owner}, or null when it resolved to endpoints. */
+        Problem problem(ObjectRef owner, String field) {
+            return reason == null ? null
+                    : new Problem(owner, field + fieldSuffix, reason, message + "; the route answers 503");
         }
     }
 

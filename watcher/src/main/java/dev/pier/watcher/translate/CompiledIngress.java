@@ -33,8 +33,15 @@ final class CompiledIngress {
     final boolean hasSpec;
     final Redirects redirects;
     final List<Step> steps;
-    /** The number of the last translation that took this Ingress; confined like the whole cache. */
+    /** Whether the Ingress has {@code spec.tls} sections: they decide certificates and redirects of other hosts. */
+    final boolean hasTls;
+    /** Whether the Ingress has a valid {@code spec.defaultBackend}: it may decide the table's default route. */
+    final boolean hasDefaultBackend;
+    // Confined to the translating thread, like the whole cache:
+    /** The number of the last translation that took this Ingress. */
     long taken;
+    /** The problems of its steps in the last replay, in step order ({@link #problems()}). */
+    List<Problem> problems = List.of();
 
     /** One thing the replay does, in field order. */
     sealed interface Step permits Fixed, DefaultBackend, PathRule {}
@@ -45,7 +52,10 @@ final class CompiledIngress {
     /** {@code spec.defaultBackend}, valid as written. */
     static final class DefaultBackend implements Step {
         final Target target;
-        BackendResolver.Resolution resolution; // the last replay's, confined like the whole cache
+        // the last replay's, confined like the whole cache
+        BackendResolver.Resolution resolution;
+        /** Set when an older Ingress's default backend won. */
+        Problem conflict;
 
         DefaultBackend(Target target) {
             this.target = target;
@@ -66,6 +76,8 @@ final class CompiledIngress {
         // the last replay's results; confined to the translating thread, like the whole cache
         BackendResolver.Resolution resolution;
         Route last;
+        /** Set when the host already had this path (from an older Ingress or an earlier path of this one). */
+        Problem conflict;
 
         PathRule(String host, String path, PathType type, Target target, int rule, int index) {
             this.host = host;
@@ -127,6 +139,47 @@ final class CompiledIngress {
         this.hasSpec = hasSpec;
         this.redirects = redirects;
         this.steps = steps;
+        this.hasTls = hasSpec && ingress.getSpec().getTls() != null && !ingress.getSpec().getTls().isEmpty();
+        boolean defaultBackend = false;
+        for (Step s : steps) {
+            defaultBackend |= s instanceof DefaultBackend;
+        }
+        this.hasDefaultBackend = defaultBackend;
+    }
+
+    /**
+     * The problems of the steps as the last replay left them, in step order: a fixed problem, an unresolvable
+     * Service, a conflict. The one definition of the order a replay reports in.
+     */
+    List<Problem> problems() {
+        List<Problem> out = null;
+        for (Step step : steps) {
+            Problem first = null;
+            Problem second = null;
+            switch (step) {
+                case Fixed f -> first = f.problem();
+                case DefaultBackend d -> {
+                    first = d.target instanceof ServiceRef ? d.resolution.problem(ref, "spec.defaultBackend.service")
+                            : null;
+                    second = d.conflict;
+                }
+                case PathRule p -> {
+                    first = p.target instanceof ServiceRef ? p.resolution.problem(ref, p.field() + ".backend.service")
+                            : null;
+                    second = p.conflict;
+                }
+            }
+            if (first != null || second != null) {
+                out = out == null ? new ArrayList<>(2) : out;
+                if (first != null) {
+                    out.add(first);
+                }
+                if (second != null) {
+                    out.add(second);
+                }
+            }
+        }
+        return out == null ? List.of() : List.copyOf(out);
     }
 
     static CompiledIngress compile(Ingress ingress) {

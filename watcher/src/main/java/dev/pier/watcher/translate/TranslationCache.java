@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,8 +47,18 @@ public final class TranslationCache {
     Set<String> referenced;
     /** The last resolution of {@code --default-backend-service}. */
     BackendResolver.Resolution defaultService;
+    /** The last full translation's TLS pass: which hosts have TLS sections and certificates. */
+    TlsResolver tls;
+    /**
+     * How the last translation's problems are laid out: this many from TLS sections first, then each taken Ingress's
+     * {@link CompiledIngress#problems}, then this many of the configuration's ({@code --default-backend-service}).
+     */
+    int leadingProblems;
+    int trailingProblems;
     /** The references to each Service (by {@code namespace/name}) in the last translation; built when first needed. */
     private Map<String, List<Use>> uses;
+    /** The taken Ingresses with paths on each host, oldest first; built when first needed. */
+    private Map<String, List<CompiledIngress>> byHost;
 
     /**
      * One reference to a Service: a path or default backend ({@code step}) of a taken Ingress ({@code owner}), or
@@ -102,27 +113,165 @@ public final class TranslationCache {
         return out;
     }
 
-    private static final Comparator<CompiledIngress> OLDEST_FIRST = Comparator.comparing(c -> c.order);
+    static final Comparator<CompiledIngress> OLDEST_FIRST = Comparator.comparing(c -> c.order);
 
-    /** Called at the end of a translation with what it used: keeps that, forgets the rest. */
+    /**
+     * The Ingresses of {@code order} taken by translation {@code mark}, with {@code added} (oldest first) merged in:
+     * the new order. Null when an added Ingress sorts equal to one kept (two objects of one namespace and name).
+     */
+    static List<CompiledIngress> merge(List<CompiledIngress> order, long mark, List<CompiledIngress> added) {
+        List<CompiledIngress> out = new ArrayList<>(order.size() + added.size());
+        int a = 0;
+        for (CompiledIngress c : order) {
+            if (c.taken != mark) {
+                continue;
+            }
+            int cmp = 0;
+            while (a < added.size() && (cmp = added.get(a).order.compareTo(c.order)) < 0) {
+                out.add(added.get(a++));
+            }
+            if (a < added.size() && cmp == 0) {
+                return null;
+            }
+            out.add(c);
+        }
+        out.addAll(added.subList(a, added.size()));
+        return out;
+    }
+
+    /** Called at the end of a full translation with what it used: keeps that, forgets the rest. */
     void endOfTranslation(Map<Ingress, CompiledIngress> usedIngresses, List<CompiledIngress> taken, RouteTable built,
-                          TranslatorConfig translatedWith, Set<String> referencedServices) {
+                          TranslatorConfig translatedWith, Set<String> referencedServices, TlsResolver tlsPass) {
         ingresses = usedIngresses;
         order = taken;
         table = built;
         config = translatedWith;
         referenced = referencedServices;
+        tls = tlsPass;
+        byHost = null;
         credentials.endOfTranslation();
     }
 
-    /** Remembers a full translation and its inputs, for {@link Translator}'s cheap path. */
-    void remember(ClusterState state, Translation result, Object defaultFrom) {
+    /** Remembers a full translation and its inputs, for {@link Translator}'s cheap paths. */
+    void remember(ClusterState state, Translation result, Object defaultFrom, int leading, int trailing) {
         last = result;
         lastIngresses = state.ingresses();
         lastClasses = state.ingressClasses();
         lastSecrets = state.secrets();
         defaultOwner = defaultFrom;
+        leadingProblems = leading;
+        trailingProblems = trailing;
         uses = null;
+    }
+
+    /**
+     * Adds the hosts {@code removed} and {@code added} have paths on to {@code hosts}, and moves the Ingresses into
+     * and out of {@link #ingressesOn} accordingly.
+     */
+    void hostsChanged(List<CompiledIngress> removed, List<CompiledIngress> added, Set<String> hosts) {
+        Map<String, List<CompiledIngress>> index = byHost();
+        for (CompiledIngress c : removed) {
+            for (String host : pathHosts(c)) {
+                hosts.add(host);
+                List<CompiledIngress> on = index.get(host);
+                on.remove(c); // by identity: CompiledIngress keeps Object's equals
+                if (on.isEmpty()) {
+                    index.remove(host);
+                }
+            }
+        }
+        for (CompiledIngress c : added) {
+            for (String host : pathHosts(c)) {
+                hosts.add(host);
+                List<CompiledIngress> on = index.computeIfAbsent(host, h -> new ArrayList<>(1));
+                int at = on.size();
+                while (at > 0 && OLDEST_FIRST.compare(on.get(at - 1), c) > 0) {
+                    at--;
+                }
+                on.add(at, c);
+            }
+        }
+    }
+
+    /** The taken Ingresses with paths on {@code host}, oldest first. */
+    List<CompiledIngress> ingressesOn(String host) {
+        return byHost().getOrDefault(host, List.of());
+    }
+
+    private Map<String, List<CompiledIngress>> byHost() {
+        if (byHost == null) {
+            byHost = new HashMap<>();
+            for (CompiledIngress c : order) {
+                for (String host : pathHosts(c)) {
+                    byHost.computeIfAbsent(host, h -> new ArrayList<>(1)).add(c);
+                }
+            }
+        }
+        return byHost;
+    }
+
+    /** The distinct hosts of an Ingress's valid paths. */
+    private static Set<String> pathHosts(CompiledIngress c) {
+        Set<String> hosts = null;
+        for (CompiledIngress.Step step : c.steps) {
+            if (step instanceof CompiledIngress.PathRule p) {
+                if (hosts == null) {
+                    hosts = new HashSet<>(2);
+                }
+                hosts.add(p.host);
+            }
+        }
+        return hosts == null ? Set.of() : hosts;
+    }
+
+    /**
+     * Moves the references of {@code removed} and {@code added} (replayed, so resolved) out of and into
+     * {@link #uses}. Returns whether the set of Services referenced changed.
+     */
+    boolean usesChanged(List<CompiledIngress> removed, List<CompiledIngress> added) {
+        Map<String, List<Use>> all = uses();
+        boolean changed = false;
+        for (CompiledIngress c : removed) {
+            for (CompiledIngress.Step step : c.steps) {
+                if (step instanceof CompiledIngress.PathRule p && p.target instanceof CompiledIngress.ServiceRef ref) {
+                    List<Use> list = all.get(ref.key());
+                    if (list != null && list.removeIf(u -> u.step() == p) && list.isEmpty()) {
+                        all.remove(ref.key());
+                        changed = true;
+                    }
+                }
+            }
+        }
+        for (CompiledIngress c : added) {
+            for (CompiledIngress.Step step : c.steps) {
+                if (step instanceof CompiledIngress.PathRule p && p.target instanceof CompiledIngress.ServiceRef ref) {
+                    List<Use> list = all.get(ref.key());
+                    if (list == null) {
+                        all.put(ref.key(), list = new ArrayList<>(1));
+                        changed = true;
+                    }
+                    list.add(new Use(c, p, ref, this));
+                }
+            }
+        }
+        return changed;
+    }
+
+    /** Remembers a translation {@link Translator}'s Ingress-only path made by patching the last one. */
+    void patched(ClusterState state, List<CompiledIngress> removed, List<CompiledIngress> added,
+                 List<CompiledIngress> newOrder, Translation result) {
+        for (CompiledIngress c : removed) {
+            ingresses.remove(c.ingress);
+        }
+        for (CompiledIngress c : added) {
+            ingresses.put(c.ingress, c);
+        }
+        order = newOrder;
+        table = result.table();
+        referenced = result.referencedServices();
+        last = result;
+        lastIngresses = state.ingresses();
+        ingressesOnly++;
     }
 
     /** The references to each Service in the last full translation, by {@code namespace/name}. */
@@ -153,6 +302,9 @@ public final class TranslationCache {
 
     /** For tests: how many translations took the cheap path (only Services changed). */
     int servicesOnly;
+
+    /** For tests: how many translations patched the last one for a few changed Ingresses. */
+    int ingressesOnly;
 
     /** For tests: how many Ingresses are remembered. */
     int compiledIngresses() {

@@ -9,6 +9,8 @@ import dev.pier.watcher.translate.Problem.Reason;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +46,9 @@ public final class Translator {
         requireNonNull(state, "state");
         requireNonNull(config, "config");
         Translation cheap = servicesOnly(state, config, cache, now);
+        if (cheap == null) {
+            cheap = ingressesOnly(state, config, cache, now);
+        }
         if (cheap != null) {
             return cheap;
         }
@@ -77,17 +82,17 @@ public final class Translator {
             table.defaultCertificate(tls.defaultCertificate(config.defaultSslCertificate(), problems));
         }
 
+        int leadingProblems = problems.size();
         List<ObjectRef> served = new ArrayList<>(ingresses.size());
         for (CompiledIngress c : ingresses) {
             served.add(c.ref);
             for (CompiledIngress.Step step : c.steps) {
                 switch (step) {
-                    case CompiledIngress.Fixed f -> problems.add(f.problem());
+                    case CompiledIngress.Fixed f -> { }
                     case CompiledIngress.DefaultBackend d -> {
                         Backend backend;
                         if (d.target instanceof CompiledIngress.ServiceRef s) {
                             d.resolution = resolver.resolve(s, d.resolution);
-                            d.resolution.report(c.ref, "spec.defaultBackend.service", problems);
                             backend = d.resolution.backend();
                         } else {
                             backend = ((CompiledIngress.FixedBackend) d.target).backend();
@@ -95,16 +100,20 @@ public final class Translator {
                         if (defaultRoute == null) {
                             defaultRoute = Route.defaultBackend(backend, c.source);
                             defaultOwner = d;
+                            d.conflict = null;
                         } else {
-                            problems.add(new Problem(c.ref, "spec.defaultBackend", Reason.DefaultBackendConflict,
+                            d.conflict = new Problem(c.ref, "spec.defaultBackend", Reason.DefaultBackendConflict,
                                     "ignored: Ingress " + defaultRoute.source() + " is older and its defaultBackend"
-                                            + " serves unmatched requests"));
+                                            + " serves unmatched requests");
                         }
                     }
-                    case CompiledIngress.PathRule p -> addPath(p, c, resolver, tls, table, problems);
+                    case CompiledIngress.PathRule p -> addPath(p, c, resolver, tls, table);
                 }
             }
+            c.problems = c.problems();
+            problems.addAll(c.problems);
         }
+        int trailingFrom = problems.size();
 
         if (defaultRoute == null && config.defaultBackendService() != null) {
             ObjectRef svc = config.defaultBackendService();
@@ -121,8 +130,8 @@ public final class Translator {
         Set<String> referenced = sameReferences ? cache.referenced : Set.copyOf(resolver.lookedUp());
         Translation result = new Translation(built, problems, served, referenced, tls.referencedSecrets(),
                 tls.nextValidityChange(), tls.parsedSecrets());
-        cache.endOfTranslation(compiled, ingresses, built, config, referenced);
-        cache.remember(state, result, defaultOwner);
+        cache.endOfTranslation(compiled, ingresses, built, config, referenced, tls);
+        cache.remember(state, result, defaultOwner, leadingProblems, problems.size() - trailingFrom);
         return result;
     }
 
@@ -187,6 +196,112 @@ public final class Translator {
         return result;
     }
 
+    /**
+     * The cheap path for a few Ingresses added, changed or gone while nothing else changed (the same IngressClass and
+     * Secret objects, the same configuration, no certificate validity boundary passed, every Service the last
+     * translation resolved at the same version): only the hosts those Ingresses have paths on are built again, from
+     * every Ingress with paths on them, and swapped into the table in force ({@link RouteTable.Builder#buildReplacing}).
+     * Returns null, for a full translation, when that is not the case, when many Ingresses changed, or when a changed
+     * Ingress has TLS sections or a default backend (they reach beyond their own hosts).
+     *
+     * <p>Gives what the full translation would give: a path's route and its conflicts depend only on the Ingresses
+     * with paths on its host (taken oldest first), and every other step's outcome is as the last replay left it.
+     */
+    private static Translation ingressesOnly(ClusterState state, TranslatorConfig config, TranslationCache cache,
+                                             Instant now) {
+        Translation last = cache.last;
+        if (last == null || cache.tls == null || !config.equals(cache.config)
+                || !sameObjects(state.ingressClasses(), cache.lastClasses)
+                || !sameObjects(state.secrets(), cache.lastSecrets)
+                || (last.nextValidityChange() != null && !now.isBefore(last.nextValidityChange()))) {
+            return null;
+        }
+        int limit = Math.max(MIN_PATCH, cache.order.size() / 16);
+        IngressClassFilter classes = new IngressClassFilter(state.ingressClasses(), config);
+        long mark = ++cache.translations;
+        List<CompiledIngress> added = new ArrayList<>();
+        for (Ingress i : state.ingresses()) {
+            CompiledIngress c = cache.ingresses.get(i);
+            if (c != null) {
+                c.taken = mark;
+            } else if (classes.accepts(i)) {
+                if (added.size() == limit) {
+                    return null;
+                }
+                added.add(CompiledIngress.compile(i));
+            }
+        }
+        List<CompiledIngress> removed = new ArrayList<>();
+        for (CompiledIngress c : cache.order) {
+            if (c.taken != mark && removed.add(c) && removed.size() > limit) {
+                return null;
+            }
+        }
+        for (List<CompiledIngress> changed : List.of(added, removed)) {
+            for (CompiledIngress c : changed) {
+                if (c.hasTls || c.hasDefaultBackend) {
+                    return null;
+                }
+            }
+        }
+        for (Map.Entry<String, List<TranslationCache.Use>> e : cache.uses().entrySet()) {
+            long version = state.services().version(e.getKey());
+            for (TranslationCache.Use use : e.getValue()) {
+                if (use.resolution().version() != version) {
+                    return null;
+                }
+            }
+        }
+        added.sort(TranslationCache.OLDEST_FIRST);
+        List<CompiledIngress> order = TranslationCache.merge(cache.order, mark, added);
+        if (order == null) { // two Ingresses of one name (a manifest directory can hold both): the full sort decides
+            return null;
+        }
+
+        // The hosts the changed Ingresses have paths on, rebuilt from every Ingress with paths there.
+        Set<String> hosts = new HashSet<>();
+        cache.hostsChanged(removed, added, hosts);
+        BackendResolver resolver = new BackendResolver(state.services(), false);
+        RouteTable previous = last.table();
+        RouteTable.Builder table = RouteTable.builder(previous).certificates(previous.certificates())
+                .defaultCertificate(previous.defaultCertificate()).defaultRoute(previous.defaultRoute());
+        Set<CompiledIngress> replayed = Collections.newSetFromMap(new IdentityHashMap<>());
+        replayed.addAll(added); // all of them: one without a valid path still has its problems
+        for (String host : hosts) {
+            for (CompiledIngress c : cache.ingressesOn(host)) { // oldest first
+                replayed.add(c);
+                for (CompiledIngress.Step step : c.steps) {
+                    if (step instanceof CompiledIngress.PathRule p && p.host.equals(host)) {
+                        addPath(p, c, resolver, cache.tls, table);
+                    }
+                }
+            }
+        }
+        for (CompiledIngress c : replayed) {
+            c.problems = c.problems();
+        }
+
+        List<Problem> problems = new ArrayList<>(last.problems().size() + 4);
+        problems.addAll(last.problems().subList(0, cache.leadingProblems));
+        List<ObjectRef> served = new ArrayList<>(order.size());
+        for (CompiledIngress c : order) {
+            served.add(c.ref);
+            problems.addAll(c.problems);
+        }
+        problems.addAll(last.problems().subList(last.problems().size() - cache.trailingProblems,
+                last.problems().size()));
+        RouteTable built = table.buildReplacing(hosts);
+        Set<String> referenced = cache.usesChanged(removed, added) ? Set.copyOf(cache.uses().keySet())
+                : last.referencedServices();
+        Translation result = new Translation(built, problems, served, referenced, last.referencedSecrets(),
+                last.nextValidityChange(), last.certificates());
+        cache.patched(state, removed, added, order, result);
+        return result;
+    }
+
+    /** {@link #ingressesOnly} takes at least this many changed Ingresses, or a sixteenth of them when more. */
+    private static final int MIN_PATCH = 16;
+
     private static boolean sameObjects(List<?> a, List<?> b) {
         if (a == b) {
             return true;
@@ -202,26 +317,22 @@ public final class Translator {
         return true;
     }
 
+    /** Resolves a path's backend and adds its route to the table, noting a conflict on the step. */
     private static void addPath(CompiledIngress.PathRule p, CompiledIngress c, BackendResolver resolver,
-                                TlsResolver tls, RouteTable.Builder table, List<Problem> problems) {
+                                TlsResolver tls, RouteTable.Builder table) {
         Backend backend;
         if (p.target instanceof CompiledIngress.ServiceRef s) {
             p.resolution = resolver.resolve(s, p.resolution);
-            if (p.resolution.reason() != null) {
-                p.resolution.report(c.ref, p.field() + ".backend.service", problems);
-            }
             backend = p.resolution.backend();
         } else {
             backend = ((CompiledIngress.FixedBackend) p.target).backend();
         }
         boolean sslRedirect = c.redirects.force() || (c.redirects.ifTls() && tls.hasTls(p.host));
         Route existing = table.add(p.route(backend, c.source, sslRedirect, tls.hasCertificate(p.host)));
-        if (existing != null) {
-            problems.add(new Problem(c.ref, p.field(), Reason.PathConflict, "host '"
-                    + (p.host.isEmpty() ? "*" : p.host) + "' path " + p.path + " (" + p.type.kubernetesName()
-                    + ") is already served by " + (existing.source().equals(c.source)
-                            ? "an earlier path of this Ingress" : "Ingress " + existing.source() + ", which is older")
-                    + "; this path is ignored"));
-        }
+        p.conflict = existing == null ? null : new Problem(c.ref, p.field(), Reason.PathConflict, "host '"
+                + (p.host.isEmpty() ? "*" : p.host) + "' path " + p.path + " (" + p.type.kubernetesName()
+                + ") is already served by " + (existing.source().equals(c.source)
+                        ? "an earlier path of this Ingress" : "Ingress " + existing.source() + ", which is older")
+                + "; this path is ignored");
     }
 }
