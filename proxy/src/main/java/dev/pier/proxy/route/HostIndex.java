@@ -1,5 +1,6 @@
 package dev.pier.proxy.route;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -27,6 +28,10 @@ final class HostIndex {
     private final char[] data;
     private final Route[] routes;
     private final int mask;
+    // Set while the index is built (in a constructor or withHosts), fixed once it is handed out:
+    private int size; // keys held
+    private int deadChars; // chars of runs no slot points to any more (replaced or removed keys)
+    private int deadRoutes;
 
     /**
      * @param hosts lower-case ASCII keys, at most 255 characters each (the empty key is allowed)
@@ -39,11 +44,8 @@ final class HostIndex {
         int chars = 0;
         int routeCount = 0;
         for (int i = 0; i < hosts.size(); i++) {
-            chars += hosts.get(i).length();
-            for (Route r : rules.get(i)) {
-                chars += 1 + PathMatcher.matchLength(r);
-                routeCount++;
-            }
+            chars += runLength(hosts.get(i), rules.get(i));
+            routeCount += rules.get(i).size();
         }
         data = new char[chars];
         routes = new Route[routeCount];
@@ -52,29 +54,9 @@ final class HostIndex {
         for (int i = 0; i < hosts.size(); i++) {
             String key = hosts.get(i);
             List<Route> hostRules = rules.get(i);
-            check(key, hostRules.size());
-            int hash = hash(key, 0, key.length());
-            int slot = hash & mask;
-            while (slots[slot * STRIDE + 2] != 0) {
-                slot = (slot + 1) & mask;
-            }
-            int base = slot * STRIDE;
-            slots[base] = hash;
-            slots[base + 1] = at;
-            slots[base + 2] = key.length() << 20 | hostRules.size();
-            slots[base + 3] = route;
-            key.getChars(0, key.length(), data, at);
-            at += key.length();
-            for (Route r : hostRules) {
-                int length = PathMatcher.matchLength(r); // the path, without trailing slashes for prefix types
-                if (length > MAX_PATH_LENGTH) {
-                    throw new IllegalArgumentException("rule path longer than " + MAX_PATH_LENGTH + ": " + length);
-                }
-                data[at++] = (char) (length << 1 | (r.pathType().isExact() ? 1 : 0));
-                r.path().getChars(0, length, data, at);
-                at += length;
-                routes[route++] = r;
-            }
+            put(-1, key, hostRules, at, route);
+            at += runLength(key, hostRules);
+            route += hostRules.size();
         }
     }
 
@@ -99,7 +81,144 @@ final class HostIndex {
                 replaced++;
             }
         }
-        return new HostIndex(slots, data, copy, mask);
+        HostIndex out = new HostIndex(slots, data, copy, mask);
+        out.size = size;
+        out.deadChars = deadChars;
+        out.deadRoutes = deadRoutes;
+        return out;
+    }
+
+    /**
+     * This index with the rules of some keys replaced, keys added, and keys removed (given no rules), or null when
+     * it is better built afresh: it would be more than half full, or more than half of its data would be runs no key
+     * uses (so a patched index never takes more than twice the memory of a fresh one). The arrays are copied and the
+     * new runs appended; this index is not changed.
+     *
+     * @param changes key to its rules in precedence order, or to an empty list to remove the key
+     */
+    HostIndex withHosts(Map<String, List<Route>> changes) {
+        int chars = 0;
+        int routeCount = 0;
+        int added = 0; // at most: some may replace a key
+        for (Map.Entry<String, List<Route>> e : changes.entrySet()) {
+            if (!e.getValue().isEmpty()) {
+                chars += runLength(e.getKey(), e.getValue());
+                routeCount += e.getValue().size();
+                added++;
+            }
+        }
+        if ((size + added) * 2 > mask + 1) {
+            return null;
+        }
+        HostIndex out = new HostIndex(slots.clone(), Arrays.copyOf(data, data.length + chars),
+                Arrays.copyOf(routes, routes.length + routeCount), mask);
+        out.size = size;
+        out.deadChars = deadChars;
+        out.deadRoutes = deadRoutes;
+        int at = data.length;
+        int route = routes.length;
+        for (Map.Entry<String, List<Route>> e : changes.entrySet()) {
+            String key = e.getKey();
+            int found = out.find(key, 0, key.length());
+            if (found >= 0) {
+                out.deadChars += out.runLengthAt(found);
+                out.deadRoutes += out.slots[found + 2] & MAX_RULES_PER_HOST;
+            }
+            if (e.getValue().isEmpty()) {
+                if (found >= 0) {
+                    out.delete(found / STRIDE);
+                }
+                continue;
+            }
+            out.put(found, key, e.getValue(), at, route);
+            at += runLength(key, e.getValue());
+            route += e.getValue().size();
+        }
+        return out.deadChars * 2 > out.data.length || out.deadRoutes * 2 > out.routes.length ? null : out;
+    }
+
+    /** The number of keys. */
+    int size() {
+        return size;
+    }
+
+    /** Chars and routes held, dead runs included: what the index costs in memory beyond its slots. */
+    int footprint() {
+        return data.length + routes.length;
+    }
+
+    /** The chars a key and its rules take in {@link #data}. */
+    private static int runLength(String key, List<Route> rules) {
+        int chars = key.length();
+        for (Route r : rules) {
+            chars += 1 + PathMatcher.matchLength(r);
+        }
+        return chars;
+    }
+
+    /** The chars of the run the slot at {@code base} points to. */
+    private int runLengthAt(int base) {
+        int lengthAndCount = slots[base + 2];
+        int at = slots[base + 1] + (lengthAndCount >>> 20);
+        for (int i = lengthAndCount & MAX_RULES_PER_HOST; i > 0; i--) {
+            at += 1 + (data[at] >>> 1);
+        }
+        return at - slots[base + 1];
+    }
+
+    /**
+     * Writes a key's run at {@code at} (its routes at {@code route}) and points a slot to it: the slot at
+     * {@code base} when the key has one, else a free slot of its probe sequence.
+     */
+    private void put(int base, String key, List<Route> hostRules, int at, int route) {
+        check(key, hostRules.size());
+        int hash = hash(key, 0, key.length());
+        if (base < 0) {
+            int slot = hash & mask;
+            while (slots[slot * STRIDE + 2] != 0) {
+                slot = (slot + 1) & mask;
+            }
+            base = slot * STRIDE;
+            size++;
+        }
+        slots[base] = hash;
+        slots[base + 1] = at;
+        slots[base + 2] = key.length() << 20 | hostRules.size();
+        slots[base + 3] = route;
+        key.getChars(0, key.length(), data, at);
+        at += key.length();
+        for (Route r : hostRules) {
+            int length = PathMatcher.matchLength(r); // the path, without trailing slashes for prefix types
+            if (length > MAX_PATH_LENGTH) {
+                throw new IllegalArgumentException("rule path longer than " + MAX_PATH_LENGTH + ": " + length);
+            }
+            data[at++] = (char) (length << 1 | (r.pathType().isExact() ? 1 : 0));
+            r.path().getChars(0, length, data, at);
+            at += length;
+            routes[route++] = r;
+        }
+    }
+
+    /** Empties a slot and moves later slots of the probe run back, so every key stays reachable from its home. */
+    private void delete(int slot) {
+        int hole = slot;
+        Arrays.fill(slots, hole * STRIDE, hole * STRIDE + STRIDE, 0);
+        size--;
+        int j = hole;
+        while (true) {
+            j = (j + 1) & mask;
+            if (slots[j * STRIDE + 2] == 0) {
+                return;
+            }
+            int home = slots[j * STRIDE] & mask;
+            // the entry at j may move to the hole unless its home lies cyclically in (hole, j]
+            boolean stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+            if (!stays) {
+                System.arraycopy(slots, j * STRIDE, slots, hole * STRIDE, STRIDE);
+                Arrays.fill(slots, j * STRIDE, j * STRIDE + STRIDE, 0);
+                hole = j;
+            }
+        }
     }
 
     private static void check(String key, int ruleCount) {

@@ -132,6 +132,41 @@ public final class RouteTable {
     }
 
     /**
+     * A table of {@code hosts}, which are this table's but for the {@code changed} ones (host to its new routes, or
+     * to none when gone): the host indexes are patched rather than built again, unless a patch says a fresh build is
+     * due ({@link HostIndex#withHosts}).
+     */
+    private RouteTable patched(List<VirtualHost> hosts, Map<String, List<Route>> changed, Route defaultRoute,
+                               SniTable<TlsCredential> certificates, TlsCredential defaultCertificate) {
+        Map<String, List<Route>> exact = new HashMap<>();
+        Map<String, List<Route>> wildcard = new HashMap<>();
+        List<Route> any = null;
+        for (Map.Entry<String, List<Route>> e : changed.entrySet()) {
+            String host = e.getKey();
+            if (host.isEmpty()) {
+                any = e.getValue();
+            } else if (host.startsWith("*.")) {
+                wildcard.put(host.substring(1), e.getValue());
+            } else {
+                exact.put(host, e.getValue());
+            }
+        }
+        HostIndex exactIndex = exact.isEmpty() ? exactHosts : exactHosts.withHosts(exact);
+        HostIndex wildcardIndex = wildcard.isEmpty() ? wildcardHosts : wildcardHosts.withHosts(wildcard);
+        if (exactIndex == null || wildcardIndex == null) {
+            return new RouteTable(hosts, defaultRoute, certificates, defaultCertificate);
+        }
+        HostIndex anyIndex = anyHost;
+        int anySlot = anyHostSlot;
+        if (any != null) {
+            anyIndex = any.isEmpty() ? null : new HostIndex(List.of(""), List.of(any));
+            anySlot = anyIndex == null ? -1 : anyIndex.find("", 0, 0);
+        }
+        return new RouteTable(List.copyOf(hosts), defaultRoute, certificates, defaultCertificate, exactIndex,
+                wildcardIndex, wildcardIndex.size() > 0, anyIndex, anySlot);
+    }
+
+    /**
      * A builder that expects a table much like {@code previous} (the one in force): hosts whose routes come out the
      * same keep their {@link VirtualHost} object, and the hosts are sorted starting from the previous order, which
      * makes a rebuild after a small change cost little more than a pass over the hosts.
@@ -396,6 +431,7 @@ public final class RouteTable {
             names.sort(null);
             List<VirtualHost> before = previous.hosts;
             List<VirtualHost> after = new ArrayList<>(before.size() + names.size());
+            Map<String, List<Route>> changed = new HashMap<>(); // host -> its new routes, none when it is gone
             int from = 0; // the previous hosts before this index are copied
             for (String name : names) {
                 int at = indexOf(before, name, from);
@@ -404,16 +440,25 @@ public final class RouteTable {
                 VirtualHost old = at >= 0 ? before.get(at) : null;
                 from = at >= 0 ? at + 1 : insertAt;
                 HostRoutes h = byHost.get(name);
-                if (h != null) {
-                    if (h.matchers.size() > 1) {
-                        h.matchers.sort(PathMatcher.PRECEDENCE);
+                if (h == null) {
+                    if (old != null) {
+                        changed.put(name, List.of());
                     }
-                    after.add(old != null && sameRoutes(old.routes(), h.matchers) ? old
-                            : new VirtualHost(name, routes(h.matchers)));
+                    continue;
+                }
+                if (h.matchers.size() > 1) {
+                    h.matchers.sort(PathMatcher.PRECEDENCE);
+                }
+                if (old != null && sameRoutes(old.routes(), h.matchers)) {
+                    after.add(old);
+                } else {
+                    VirtualHost vh = new VirtualHost(name, routes(h.matchers));
+                    after.add(vh);
+                    changed.put(name, vh.routes());
                 }
             }
             after.addAll(before.subList(from, before.size()));
-            return new RouteTable(after, defaultRoute, certificates, defaultCertificate);
+            return previous.patched(after, changed, defaultRoute, certificates, defaultCertificate);
         }
 
         /** Binary search of a host by name in {@code hosts[from..]}, as {@link java.util.Collections#binarySearch}. */

@@ -5,8 +5,10 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -38,9 +40,18 @@ public final class ServiceIndex {
         Endpoints endpoints(String key);
     }
 
+    /** How many recent changes {@link #changedSince} can answer for. */
+    static final int LOG_SIZE = 256;
+
     private final Source source;
     private final long created = VERSIONS.incrementAndGet();
     private final Map<String, Long> versions = new ConcurrentHashMap<>();
+    // The last LOG_SIZE changes, oldest overwritten first; guarded by this.
+    private final String[] logKeys = new String[LOG_SIZE];
+    private final long[] logVersions = new long[LOG_SIZE];
+    private long logged;
+    private long forgotten; // the version of the newest change the log no longer holds; 0 for none
+    private volatile long latest = created;
 
     public ServiceIndex(Source source) {
         this.source = source;
@@ -71,8 +82,41 @@ public final class ServiceIndex {
     }
 
     /** The source changed objects of this Service (after the change is visible in the source). */
-    public void changed(String key) {
-        versions.put(key, VERSIONS.incrementAndGet());
+    public synchronized void changed(String key) {
+        long version = VERSIONS.incrementAndGet();
+        versions.put(key, version);
+        int at = (int) (logged++ % LOG_SIZE);
+        if (logKeys[at] != null) {
+            forgotten = logVersions[at];
+        }
+        logKeys[at] = key;
+        logVersions[at] = version;
+        latest = version;
+    }
+
+    /**
+     * A mark of the changes so far, for {@link #changedSince}: every later change has a greater version. Read it
+     * before the versions it is meant to cover.
+     */
+    public long latest() {
+        return latest;
+    }
+
+    /**
+     * The Services changed after {@code mark} (a value of {@link #latest} of this index), as {@code namespace/name},
+     * or null when the log no longer reaches back that far: then any Service may have changed.
+     */
+    public synchronized Set<String> changedSince(long mark) {
+        if (forgotten > mark) {
+            return null;
+        }
+        Set<String> keys = new HashSet<>();
+        for (int i = 0; i < LOG_SIZE; i++) {
+            if (logKeys[i] != null && logVersions[i] > mark) {
+                keys.add(logKeys[i]);
+            }
+        }
+        return keys;
     }
 
     public Service service(String key) {

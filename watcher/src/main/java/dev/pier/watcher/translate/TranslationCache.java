@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,6 +32,10 @@ public final class TranslationCache {
     Map<Ingress, CompiledIngress> ingresses = new IdentityHashMap<>();
     /** The Ingresses the last translation took, oldest first. */
     List<CompiledIngress> order = List.of();
+    /** Those of them with problems, oldest first. */
+    List<CompiledIngress> problemOwners = List.of();
+    /** Whether two of them sort equal (two objects of one namespace and name): only a full sort orders them. */
+    boolean orderHasTies;
     /** The last translation's table: the next one starts from its host order and keeps its unchanged hosts. */
     RouteTable table;
     /** Numbers translations, to mark the Ingresses each one takes. */
@@ -45,6 +51,12 @@ public final class TranslationCache {
     /** The last translation's configuration and the Services it referenced. */
     TranslatorConfig config;
     Set<String> referenced;
+    /**
+     * The Service index of the last translation and its {@link ServiceIndex#latest} mark, read before that translation
+     * read any version: the Services changed since are {@code services.changedSince(servicesMark)}.
+     */
+    ServiceIndex services;
+    long servicesMark;
     /** The last resolution of {@code --default-backend-service}. */
     BackendResolver.Resolution defaultService;
     /** The last full translation's TLS pass: which hosts have TLS sections and certificates. */
@@ -116,26 +128,174 @@ public final class TranslationCache {
     static final Comparator<CompiledIngress> OLDEST_FIRST = Comparator.comparing(c -> c.order);
 
     /**
-     * The Ingresses of {@code order} taken by translation {@code mark}, with {@code added} (oldest first) merged in:
-     * the new order. Null when an added Ingress sorts equal to one kept (two objects of one namespace and name).
+     * Compares two lists of distinct objects by identity, expecting them mostly in the same order (sources list their
+     * objects in a stable order): adds to {@code gone} the objects of {@code before} not in {@code now}, and to
+     * {@code come} those of {@code now} not in {@code before}. Reads only the references, never the objects. Returns
+     * false, with the lists incomplete, when more than about {@code limit} objects differ or moved.
      */
-    static List<CompiledIngress> merge(List<CompiledIngress> order, long mark, List<CompiledIngress> added) {
-        List<CompiledIngress> out = new ArrayList<>(order.size() + added.size());
-        int a = 0;
-        for (CompiledIngress c : order) {
-            if (c.taken != mark) {
+    static <T> boolean diff(List<T> before, List<T> now, List<T> gone, List<T> come, int limit) {
+        if (before == null) {
+            return false;
+        }
+        List<T> skippedBefore = new ArrayList<>();
+        List<T> skippedNow = new ArrayList<>();
+        int i = 0;
+        int j = 0;
+        while (i < before.size() && j < now.size()) {
+            if (before.get(i) == now.get(j)) {
+                i++;
+                j++;
                 continue;
             }
-            int cmp = 0;
-            while (a < added.size() && (cmp = added.get(a).order.compareTo(c.order)) < 0) {
-                out.add(added.get(a++));
+            // Where the lists meet again: after some objects inserted, removed, or replaced.
+            int skipBefore = 1;
+            int skipNow = 1;
+            for (int d = 1; d <= LOOKAHEAD; d++) {
+                if (j + d < now.size() && before.get(i) == now.get(j + d)) {
+                    skipBefore = 0;
+                    skipNow = d;
+                    break;
+                }
+                if (i + d < before.size() && before.get(i + d) == now.get(j)) {
+                    skipBefore = d;
+                    skipNow = 0;
+                    break;
+                }
+                if (i + d < before.size() && j + d < now.size() && before.get(i + d) == now.get(j + d)) {
+                    skipBefore = d;
+                    skipNow = d;
+                    break;
+                }
             }
-            if (a < added.size() && cmp == 0) {
-                return null;
+            skippedBefore.addAll(before.subList(i, i + skipBefore));
+            skippedNow.addAll(now.subList(j, j + skipNow));
+            i += skipBefore;
+            j += skipNow;
+            if (skippedBefore.size() > limit || skippedNow.size() > limit) {
+                return false;
             }
-            out.add(c);
         }
-        out.addAll(added.subList(a, added.size()));
+        if (before.size() - i + skippedBefore.size() > limit || now.size() - j + skippedNow.size() > limit) {
+            return false;
+        }
+        skippedBefore.addAll(before.subList(i, before.size()));
+        skippedNow.addAll(now.subList(j, now.size()));
+        Set<T> inBefore = Collections.newSetFromMap(new IdentityHashMap<>());
+        inBefore.addAll(skippedBefore);
+        Set<T> inNow = Collections.newSetFromMap(new IdentityHashMap<>());
+        inNow.addAll(skippedNow);
+        for (T o : skippedBefore) {
+            if (!inNow.contains(o)) {
+                gone.add(o);
+            }
+        }
+        for (T o : skippedNow) {
+            if (!inBefore.contains(o)) {
+                come.add(o);
+            }
+        }
+        return true;
+    }
+
+    /** How far {@link #diff} looks ahead for where two lists meet again. */
+    private static final int LOOKAHEAD = 8;
+
+    /**
+     * Turns the last translation's Ingress order into the next one: positions to drop and positions to insert at,
+     * applied alike to the order and to the lists kept aligned with it ({@link Translation#served}).
+     *
+     * @param cuts indexes of removed Ingresses, ascending
+     * @param inserts for each added Ingress (oldest first), the index it goes before, non-decreasing
+     */
+    record Edit(int[] cuts, int[] inserts) {
+        /**
+         * The edit that removes {@code removed} from {@code order} and inserts {@code added} (oldest first) where
+         * they sort; null when an added Ingress sorts equal to one kept (two objects of one namespace and name).
+         */
+        static Edit of(List<CompiledIngress> order, List<CompiledIngress> removed, List<CompiledIngress> added) {
+            Set<CompiledIngress> dropped = Collections.newSetFromMap(new IdentityHashMap<>());
+            dropped.addAll(removed);
+            int[] cuts = new int[removed.size()];
+            for (int k = 0; k < cuts.length; k++) {
+                CompiledIngress c = removed.get(k);
+                int at = lowerBound(order, c.order);
+                while (order.get(at) != c) { // equal keys only when an updated Ingress's old one sits there too
+                    at++;
+                }
+                cuts[k] = at;
+            }
+            Arrays.sort(cuts);
+            int[] inserts = new int[added.size()];
+            for (int k = 0; k < inserts.length; k++) {
+                String key = added.get(k).order;
+                int at = lowerBound(order, key);
+                for (int e = at; e < order.size() && order.get(e).order.equals(key); e++) {
+                    if (!dropped.contains(order.get(e))) {
+                        return null;
+                    }
+                }
+                inserts[k] = at;
+            }
+            return new Edit(cuts, inserts);
+        }
+
+        private static int lowerBound(List<CompiledIngress> order, String key) {
+            int low = 0;
+            int high = order.size();
+            while (low < high) {
+                int mid = (low + high) >>> 1;
+                if (order.get(mid).order.compareTo(key) < 0) {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
+            }
+            return low;
+        }
+
+        /** {@code base} (aligned with the old order) with the cut elements dropped and {@code inserted} put in. */
+        <T> List<T> apply(List<T> base, List<T> inserted) {
+            List<T> out = new ArrayList<>(base.size() - cuts.length + inserted.size());
+            int p = 0;
+            int c = 0;
+            int a = 0;
+            while (true) {
+                int next = Math.min(c < cuts.length ? cuts[c] : base.size(),
+                        a < inserts.length ? inserts[a] : base.size());
+                out.addAll(base.subList(p, next));
+                p = next;
+                if (a < inserts.length && inserts[a] == p) {
+                    out.add(inserted.get(a++));
+                } else if (c < cuts.length && cuts[c] == p) {
+                    c++;
+                    p++;
+                } else {
+                    return out;
+                }
+            }
+        }
+    }
+
+    /**
+     * The Ingresses with problems after a patch, oldest first: those of the last translation but {@code removed} and
+     * {@code replayed}, and the replayed ones that have problems now.
+     */
+    List<CompiledIngress> problemOwners(List<CompiledIngress> removed, Set<CompiledIngress> replayed) {
+        Set<CompiledIngress> dropped = Collections.newSetFromMap(new IdentityHashMap<>());
+        dropped.addAll(removed);
+        dropped.addAll(replayed);
+        List<CompiledIngress> out = new ArrayList<>(problemOwners.size() + 2);
+        for (CompiledIngress c : problemOwners) {
+            if (!dropped.contains(c)) {
+                out.add(c);
+            }
+        }
+        for (CompiledIngress c : replayed) {
+            if (!c.problems.isEmpty()) {
+                out.add(c);
+            }
+        }
+        out.sort(OLDEST_FIRST); // exact: keys are distinct (orderHasTies is false on this path)
         return out;
     }
 
@@ -149,6 +309,15 @@ public final class TranslationCache {
         referenced = referencedServices;
         tls = tlsPass;
         byHost = null;
+        problemOwners = new ArrayList<>();
+        orderHasTies = false;
+        for (int i = 0; i < taken.size(); i++) {
+            CompiledIngress c = taken.get(i);
+            if (!c.problems.isEmpty()) {
+                problemOwners.add(c);
+            }
+            orderHasTies |= i > 0 && taken.get(i - 1).order.equals(c.order);
+        }
         credentials.endOfTranslation();
     }
 
@@ -259,7 +428,8 @@ public final class TranslationCache {
 
     /** Remembers a translation {@link Translator}'s Ingress-only path made by patching the last one. */
     void patched(ClusterState state, List<CompiledIngress> removed, List<CompiledIngress> added,
-                 List<CompiledIngress> newOrder, Translation result) {
+                 List<CompiledIngress> newOrder, List<CompiledIngress> owners, Translation result) {
+        problemOwners = owners;
         for (CompiledIngress c : removed) {
             ingresses.remove(c.ingress);
         }
@@ -274,7 +444,26 @@ public final class TranslationCache {
         ingressesOnly++;
     }
 
-    /** The references to each Service in the last full translation, by {@code namespace/name}. */
+    /**
+     * The references to look at for Services that may have changed: those of {@code changedServices}, or all of them
+     * when that is null (not known).
+     */
+    Iterable<Map.Entry<String, List<Use>>> usesToCheck(Set<String> changedServices) {
+        Map<String, List<Use>> all = uses();
+        if (changedServices == null) {
+            return all.entrySet();
+        }
+        List<Map.Entry<String, List<Use>>> out = new ArrayList<>();
+        for (String key : changedServices) {
+            List<Use> list = all.get(key);
+            if (list != null) {
+                out.add(Map.entry(key, list));
+            }
+        }
+        return out;
+    }
+
+    /** The references to each Service in the last translation, by {@code namespace/name}. */
     Map<String, List<Use>> uses() {
         if (uses == null) {
             uses = new HashMap<>();

@@ -45,13 +45,24 @@ public final class Translator {
                                         Instant now) {
         requireNonNull(state, "state");
         requireNonNull(config, "config");
-        Translation cheap = servicesOnly(state, config, cache, now);
-        if (cheap == null) {
-            cheap = ingressesOnly(state, config, cache, now);
+        long servicesMark = state.services().latest(); // before any version is read
+        Set<String> changedServices = cache.services == state.services()
+                ? state.services().changedSince(cache.servicesMark) : null;
+        Translation t = servicesOnly(state, config, cache, now, changedServices);
+        if (t == null) {
+            t = ingressesOnly(state, config, cache, now, changedServices);
         }
-        if (cheap != null) {
-            return cheap;
+        if (t == null) {
+            t = full(state, config, cache, now);
         }
+        cache.services = state.services();
+        cache.servicesMark = servicesMark;
+        return t;
+    }
+
+    /** Translates every Ingress, replaying what the cache compiled and resolved. */
+    private static Translation full(ClusterState state, TranslatorConfig config, TranslationCache cache,
+                                    Instant now) {
         IngressClassFilter classes = new IngressClassFilter(state.ingressClasses(), config);
         List<Problem> problems = new ArrayList<>();
         RouteTable.Builder table = RouteTable.builder(cache.table);
@@ -146,7 +157,7 @@ public final class Translator {
      * depend on no Service's endpoints.
      */
     private static Translation servicesOnly(ClusterState state, TranslatorConfig config, TranslationCache cache,
-                                            Instant now) {
+                                            Instant now, Set<String> changedServices) {
         Translation last = cache.last;
         if (last == null || !config.equals(cache.config) || !sameObjects(state.ingresses(), cache.lastIngresses)
                 || !sameObjects(state.ingressClasses(), cache.lastClasses)
@@ -157,7 +168,7 @@ public final class Translator {
         BackendResolver resolver = new BackendResolver(state.services(), false);
         Map<Route, Route> replaced = new IdentityHashMap<>();
         Route defaultRoute = last.table().defaultRoute();
-        for (Map.Entry<String, List<TranslationCache.Use>> e : cache.uses().entrySet()) {
+        for (Map.Entry<String, List<TranslationCache.Use>> e : cache.usesToCheck(changedServices)) {
             long version = state.services().version(e.getKey());
             for (TranslationCache.Use use : e.getValue()) {
                 BackendResolver.Resolution before = use.resolution();
@@ -208,7 +219,7 @@ public final class Translator {
      * with paths on its host (taken oldest first), and every other step's outcome is as the last replay left it.
      */
     private static Translation ingressesOnly(ClusterState state, TranslatorConfig config, TranslationCache cache,
-                                             Instant now) {
+                                             Instant now, Set<String> changedServices) {
         Translation last = cache.last;
         if (last == null || cache.tls == null || !config.equals(cache.config)
                 || !sameObjects(state.ingressClasses(), cache.lastClasses)
@@ -217,34 +228,33 @@ public final class Translator {
             return null;
         }
         int limit = Math.max(MIN_PATCH, cache.order.size() / 16);
+        List<Ingress> gone = new ArrayList<>();
+        List<Ingress> come = new ArrayList<>();
+        if (cache.orderHasTies || !TranslationCache.diff(cache.lastIngresses, state.ingresses(), gone, come, limit)) {
+            return null;
+        }
         IngressClassFilter classes = new IngressClassFilter(state.ingressClasses(), config);
-        long mark = ++cache.translations;
         List<CompiledIngress> added = new ArrayList<>();
-        for (Ingress i : state.ingresses()) {
-            CompiledIngress c = cache.ingresses.get(i);
-            if (c != null) {
-                c.taken = mark;
-            } else if (classes.accepts(i)) {
-                if (added.size() == limit) {
-                    return null;
-                }
-                added.add(CompiledIngress.compile(i));
-            }
-        }
-        List<CompiledIngress> removed = new ArrayList<>();
-        for (CompiledIngress c : cache.order) {
-            if (c.taken != mark && removed.add(c) && removed.size() > limit) {
-                return null;
-            }
-        }
-        for (List<CompiledIngress> changed : List.of(added, removed)) {
-            for (CompiledIngress c : changed) {
+        for (Ingress i : come) {
+            if (classes.accepts(i)) {
+                CompiledIngress c = CompiledIngress.compile(i);
                 if (c.hasTls || c.hasDefaultBackend) {
                     return null;
                 }
+                added.add(c);
             }
         }
-        for (Map.Entry<String, List<TranslationCache.Use>> e : cache.uses().entrySet()) {
+        List<CompiledIngress> removed = new ArrayList<>();
+        for (Ingress i : gone) {
+            CompiledIngress c = cache.ingresses.get(i);
+            if (c != null) {
+                if (c.hasTls || c.hasDefaultBackend) {
+                    return null;
+                }
+                removed.add(c);
+            }
+        }
+        for (Map.Entry<String, List<TranslationCache.Use>> e : cache.usesToCheck(changedServices)) {
             long version = state.services().version(e.getKey());
             for (TranslationCache.Use use : e.getValue()) {
                 if (use.resolution().version() != version) {
@@ -253,8 +263,8 @@ public final class Translator {
             }
         }
         added.sort(TranslationCache.OLDEST_FIRST);
-        List<CompiledIngress> order = TranslationCache.merge(cache.order, mark, added);
-        if (order == null) { // two Ingresses of one name (a manifest directory can hold both): the full sort decides
+        TranslationCache.Edit edit = TranslationCache.Edit.of(cache.order, removed, added);
+        if (edit == null) { // an added Ingress of the name of one kept (a manifest directory can hold both)
             return null;
         }
 
@@ -281,11 +291,16 @@ public final class Translator {
             c.problems = c.problems();
         }
 
+        List<CompiledIngress> order = edit.apply(cache.order, added);
+        List<ObjectRef> addedRefs = new ArrayList<>(added.size());
+        for (CompiledIngress c : added) {
+            addedRefs.add(c.ref);
+        }
+        List<ObjectRef> served = edit.apply(last.served(), addedRefs);
+        List<CompiledIngress> owners = cache.problemOwners(removed, replayed);
         List<Problem> problems = new ArrayList<>(last.problems().size() + 4);
         problems.addAll(last.problems().subList(0, cache.leadingProblems));
-        List<ObjectRef> served = new ArrayList<>(order.size());
-        for (CompiledIngress c : order) {
-            served.add(c.ref);
+        for (CompiledIngress c : owners) {
             problems.addAll(c.problems);
         }
         problems.addAll(last.problems().subList(last.problems().size() - cache.trailingProblems,
@@ -295,7 +310,7 @@ public final class Translator {
                 : last.referencedServices();
         Translation result = new Translation(built, problems, served, referenced, last.referencedSecrets(),
                 last.nextValidityChange(), last.certificates());
-        cache.patched(state, removed, added, order, result);
+        cache.patched(state, removed, added, order, owners, result);
         return result;
     }
 

@@ -60,6 +60,30 @@ class ServiceIndexTest {
     }
 
     @Test
+    void theChangeLogNamesTheServicesChangedSinceAMarkUntilItOverflows() {
+        ServiceIndex index = ServiceIndex.of(List.of(service("a", "web")), List.of(), List.of());
+        long start = index.latest();
+        assertThat(index.changedSince(start)).isEmpty();
+        index.changed("a/web");
+        long afterWeb = index.latest();
+        index.changed("a/db");
+        index.changed("a/db");
+        assertThat(index.changedSince(start)).containsExactlyInAnyOrder("a/web", "a/db");
+        assertThat(index.changedSince(afterWeb)).containsExactly("a/db");
+        assertThat(index.changedSince(index.latest())).isEmpty();
+
+        long mark = index.latest();
+        for (int i = 0; i < ServiceIndex.LOG_SIZE; i++) {
+            index.changed("a/s" + i);
+        }
+        assertThat(index.changedSince(mark)).as("exactly as many changes as the log holds").hasSize(
+                ServiceIndex.LOG_SIZE);
+        index.changed("a/one-more");
+        assertThat(index.changedSince(mark)).as("the log no longer reaches back to the mark").isNull();
+        assertThat(index.changedSince(index.latest())).isEmpty();
+    }
+
+    @Test
     void versionsOfDifferentIndexesNeverMeet() {
         ServiceIndex one = ServiceIndex.of(List.of(service("a", "web")), List.of(), List.of());
         ServiceIndex two = ServiceIndex.of(List.of(service("a", "web")), List.of(), List.of());

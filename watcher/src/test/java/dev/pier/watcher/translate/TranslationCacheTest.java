@@ -95,6 +95,39 @@ class TranslationCacheTest {
         assertThat(second.table().match("y.com", "/").backend().endpoints()).hasToString("[10.0.0.3:8080]");
     }
 
+    @Test
+    void theListDiffFindsWhatCameAndWentWhateverMoved() {
+        for (int round = 0; round < 2_000; round++) {
+            List<Object> before = new ArrayList<>();
+            for (int i = random.nextInt(60); i > 0; i--) {
+                before.add(new Object());
+            }
+            List<Object> now = new ArrayList<>(before);
+            for (int k = random.nextInt(6); k > 0; k--) {
+                int at = now.isEmpty() ? 0 : random.nextInt(now.size());
+                switch (random.nextInt(4)) {
+                    case 0 -> now.add(random.nextInt(now.size() + 1), new Object()); // came
+                    case 1 -> { if (!now.isEmpty()) { now.remove(at); } } // went
+                    case 2 -> { if (!now.isEmpty()) { now.set(at, new Object()); } } // replaced
+                    default -> { if (!now.isEmpty()) { now.add(random.nextInt(now.size()), now.remove(at)); } }
+                }
+            }
+            List<Object> gone = new ArrayList<>();
+            List<Object> come = new ArrayList<>();
+            assertThat(TranslationCache.diff(before, now, gone, come, 100)).isTrue();
+            List<Object> expectedGone = new ArrayList<>(before.stream().filter(o -> !now.contains(o)).toList());
+            List<Object> expectedCome = new ArrayList<>(now.stream().filter(o -> !before.contains(o)).toList());
+            assertThat(gone).as("round %d", round).containsExactlyInAnyOrderElementsOf(expectedGone);
+            assertThat(come).as("round %d", round).containsExactlyInAnyOrderElementsOf(expectedCome);
+        }
+        List<Object> many = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            many.add(new Object());
+        }
+        assertThat(TranslationCache.diff(List.of(), many, new ArrayList<>(), new ArrayList<>(), 10))
+                .as("more changes than the limit").isFalse();
+    }
+
     /** One random change: add, replace (a new object, as informers and reloads do) or delete an object. */
     private void change() {
         String ns = pick(NAMESPACES);
