@@ -6,6 +6,8 @@ import dev.pier.proxy.ProxyServer;
 import dev.pier.proxy.route.ActiveRoutes;
 import dev.pier.watcher.ConfigApplier;
 import dev.pier.watcher.cluster.ClusterSource;
+import dev.pier.watcher.translate.ClusterState;
+import dev.pier.watcher.translate.Translation;
 import dev.pier.watcher.translate.TranslatorConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -30,6 +32,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Cluster mode end to end, in one JVM on loopback: fabric8's mock API server (CRUD mode) holding {@code apps} apps
@@ -39,7 +42,9 @@ import java.util.concurrent.Future;
  * <ol>
  *   <li>heap after a full GC before Pier starts and after its caches and table are built (the difference is Pier's);</li>
  *   <li>propagation, {@code reps} times each: from the API write of a new Ingress to the proxy answering 200 for its
- *       host, and from an EndpointSlice update to the proxy sending traffic to the new endpoint.</li>
+ *       host, and from an EndpointSlice update to the proxy sending traffic to the new endpoint; with the stages on
+ *       the way: the API write returned, the rebuild started (the watch event arrived), the new table published, and
+ *       how long the rebuild took.</li>
  * </ol>
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.pier.bench.ClusterBench [apps] [secrets] [reps]}. Every
@@ -74,7 +79,16 @@ public final class ClusterBench {
             ActiveRoutes routes = new ActiveRoutes();
             ConfigApplier applier = new ConfigApplier(routes, TranslatorConfig.defaults());
             long t1 = System.nanoTime();
-            try (ClusterSource source = new ClusterSource(client, List.of(), applier::apply, Duration.ofMillis(10),
+            AtomicLong rebuildStart = new AtomicLong(); // when the last rebuild began: the event has arrived
+            AtomicLong rebuildNanos = new AtomicLong(); // and how long it took, publication included
+            java.util.function.Function<ClusterState, Translation> timed = state -> {
+                long begin = System.nanoTime();
+                rebuildStart.set(begin);
+                Translation t = applier.apply(state);
+                rebuildNanos.set(System.nanoTime() - begin);
+                return t;
+            };
+            try (ClusterSource source = new ClusterSource(client, List.of(), timed, Duration.ofMillis(10),
                     Duration.ofMillis(100));
                  ProxyServer proxy = ProxyServer.start(ProxyConfig.defaults().withPorts(0, 0, 0).withIoThreads(1),
                          routes)) {
@@ -88,6 +102,8 @@ public final class ClusterBench {
                 URI uri = URI.create("http://127.0.0.1:" + proxy.httpPort() + "/");
                 List<Long> ingressMs = new ArrayList<>();
                 List<Long> writeMs = new ArrayList<>();
+                List<Long> eventMs = new ArrayList<>();
+                List<Long> rebuildMs = new ArrayList<>();
                 List<Long> publishMs = new ArrayList<>();
                 for (int i = 0; i < reps; i++) {
                     String host = "new-" + i + ".example.com";
@@ -97,15 +113,21 @@ public final class ClusterBench {
                     writeMs.add((System.nanoTime() - start) / 1_000);
                     awaitNewTable(routes, generation, start);
                     publishMs.add((System.nanoTime() - start) / 1_000);
+                    eventMs.add((rebuildStart.get() - start) / 1_000);
+                    rebuildMs.add(rebuildNanos.get() / 1_000);
                     waitFor(http, uri, host, "one");
                     ingressMs.add((System.nanoTime() - start) / 1_000);
                 }
                 report("  API write returned", writeMs);
+                report("  rebuild started (event in)", eventMs);
+                report("  rebuild took", rebuildMs);
                 report("  new table published", publishMs);
                 report("new Ingress -> served", ingressMs);
 
                 List<Long> endpointMs = new ArrayList<>();
                 List<Long> sliceWriteMs = new ArrayList<>();
+                List<Long> sliceEventMs = new ArrayList<>();
+                List<Long> sliceRebuildMs = new ArrayList<>();
                 List<Long> slicePublishMs = new ArrayList<>();
                 // One PUT per update, carrying the resourceVersion as the EndpointSlice controller does (without it
                 // the client reads the object first: two requests).
@@ -121,10 +143,14 @@ public final class ClusterBench {
                     sliceWriteMs.add((System.nanoTime() - start) / 1_000);
                     awaitNewTable(routes, generation, start);
                     slicePublishMs.add((System.nanoTime() - start) / 1_000);
+                    sliceEventMs.add((rebuildStart.get() - start) / 1_000);
+                    sliceRebuildMs.add(rebuildNanos.get() / 1_000);
                     waitFor(http, uri, "app-0.example.com", i % 2 == 0 ? "two" : "one");
                     endpointMs.add((System.nanoTime() - start) / 1_000);
                 }
                 report("  API write returned", sliceWriteMs);
+                report("  rebuild started (event in)", sliceEventMs);
+                report("  rebuild took", sliceRebuildMs);
                 report("  new table published", slicePublishMs);
                 report("EndpointSlice update -> new endpoint", endpointMs);
                 long end = usedHeapAfterGc();

@@ -399,14 +399,15 @@ public final class TranslationCache {
      */
     boolean usesChanged(List<CompiledIngress> removed, List<CompiledIngress> added) {
         Map<String, List<Use>> all = uses();
-        boolean changed = false;
+        Set<String> emptied = new HashSet<>();
+        Set<String> created = new HashSet<>();
         for (CompiledIngress c : removed) {
             for (CompiledIngress.Step step : c.steps) {
                 if (step instanceof CompiledIngress.PathRule p && p.target instanceof CompiledIngress.ServiceRef ref) {
                     List<Use> list = all.get(ref.key());
                     if (list != null && list.removeIf(u -> u.step() == p) && list.isEmpty()) {
                         all.remove(ref.key());
-                        changed = true;
+                        emptied.add(ref.key());
                     }
                 }
             }
@@ -417,13 +418,15 @@ public final class TranslationCache {
                     List<Use> list = all.get(ref.key());
                     if (list == null) {
                         all.put(ref.key(), list = new ArrayList<>(1));
-                        changed = true;
+                        if (!emptied.remove(ref.key())) { // an Ingress replaced by one using the same Service: no change
+                            created.add(ref.key());
+                        }
                     }
                     list.add(new Use(c, p, ref, this));
                 }
             }
         }
-        return changed;
+        return !emptied.isEmpty() || !created.isEmpty();
     }
 
     /** Remembers a translation {@link Translator}'s Ingress-only path made by patching the last one. */

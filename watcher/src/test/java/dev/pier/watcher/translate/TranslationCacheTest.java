@@ -71,7 +71,6 @@ class TranslationCacheTest {
         assertThat(withProblems).as("the random inputs exercise the problem paths").isGreaterThan(1_000);
         assertThat(served).as("and serve Ingresses").isGreaterThan(3_000);
         assertThat(cache.servicesOnly).as("steps that changed only Services and endpoints").isGreaterThan(150);
-        System.out.println("ingressesOnly=" + cache.ingressesOnly);
         assertThat(cache.ingressesOnly).as("steps that patched a few Ingresses in").isGreaterThan(100);
     }
 
