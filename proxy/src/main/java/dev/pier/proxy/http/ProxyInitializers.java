@@ -24,12 +24,10 @@ import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -138,8 +136,8 @@ public final class ProxyInitializers {
                 .addLast(PipelineNames.H2_IDLE, new Http2Connections.IdleCloser(codec));
     }
 
-    private IdleStateHandler idleHandler() {
-        return new IdleStateHandler(0, 0, shared.config().clientIdleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    private IdleTimeout idleHandler() {
+        return new IdleTimeout(shared.config().clientIdleTimeout());
     }
 
     private ServerBootstrap server(boolean tls) {
@@ -204,14 +202,13 @@ public final class ProxyInitializers {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
         UpstreamPool pool = new UpstreamPool(loop, bootstrap, config.maxIdleConnectionsPerEndpoint());
-        long idleNanos = config.upstreamIdleTimeout().toNanos();
         bootstrap.handler(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline()
                         .addLast(PipelineNames.HTTP_CODEC, new HttpClientCodec(new HttpDecoderConfig()
                                 .setMaxHeaderSize(64 * 1024).setMaxChunkSize(MAX_CHUNK_SIZE), false, false))
-                        .addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS))
+                        .addLast(PipelineNames.IDLE, new IdleTimeout(config.upstreamIdleTimeout()))
                         .addLast(PipelineNames.UPSTREAM, new UpstreamHandler(pool, metrics.upstreamConnections()));
             }
         });
