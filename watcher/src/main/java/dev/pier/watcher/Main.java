@@ -164,6 +164,12 @@ public final class Main implements Callable<Integer> {
             description = "Idle keep-alive client connections close after this (${DEFAULT-VALUE}).")
     Duration clientIdleTimeout;
 
+    @Option(names = "--upstream-keepalive-connections",
+            defaultValue = "" + ProxyConfig.DEFAULT_UPSTREAM_KEEPALIVE_CONNECTIONS,
+            description = "Idle connections kept open to each endpoint, per event loop (${DEFAULT-VALUE}, as "
+                    + "ingress-nginx's upstream-keepalive-connections); 0 closes each after its request.")
+    int upstreamKeepaliveConnections;
+
     @Option(names = "--shutdown-delay", defaultValue = "5s", converter = DurationConverter.class,
             description = "On SIGTERM, /readyz turns 503 and traffic is still accepted this long, so endpoint "
                     + "controllers stop sending new connections first (${DEFAULT-VALUE}).")
@@ -216,10 +222,16 @@ public final class Main implements Callable<Integer> {
             return 2;
         }
         int redirectPort = httpsRedirectPort != null ? httpsRedirectPort : manifests != null ? httpsPort : 443;
+        if (upstreamKeepaliveConnections < 0) {
+            System.err.println("pier: --upstream-keepalive-connections must be 0 or more, got "
+                    + upstreamKeepaliveConnections);
+            return 2;
+        }
         ProxyConfig defaults = ProxyConfig.defaults();
         ProxyConfig proxyConfig = defaults.withBindAddress(bindAddress).withPorts(httpPort, httpsPort, adminPort)
                 .withIoThreads(ioThreads).withLimits(8 * 1024, maxHeaderSize)
                 .withTimeouts(connectTimeout, upstreamTimeout, clientIdleTimeout)
+                .withUpstreamKeepalive(upstreamKeepaliveConnections)
                 .withTls(defaults.tls().withPort(httpsPort).withEngine(engine).withRedirectPort(redirectPort)
                         .withHsts("off".equalsIgnoreCase(hsts) || hsts.isBlank() ? null : hsts).withHttp2(http2))
                 .withClientAddress(trusted, proxyProtocol);
