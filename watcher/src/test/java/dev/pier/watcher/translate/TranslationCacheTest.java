@@ -74,6 +74,77 @@ class TranslationCacheTest {
         assertThat(cache.ingressesOnly).as("steps that patched a few Ingresses in").isGreaterThan(100);
     }
 
+    /**
+     * At a larger scale: hundreds of Ingresses over a hundred hosts, bursts of up to 40 changes (past the patch
+     * path's limit, so both paths alternate), and enough churn that the patched host indexes grow, fill and are
+     * built afresh inside real translations.
+     */
+    @Test
+    void aCachedTranslationEqualsAFreshOneAtScaleAndThroughBursts() {
+        for (String ns : NAMESPACES) {
+            for (String svc : SERVICES) {
+                put(service(ns, svc, 80));
+                put(slice(ns, svc, "10.0.0.1"));
+            }
+        }
+        for (int i = 0; i < 300; i++) {
+            put(scaleIngress(i));
+        }
+        TranslationCache cache = new TranslationCache();
+        int patchedBefore = 0;
+        for (int step = 0; step < 400; step++) {
+            int burst = random.nextInt(10) == 0 ? 20 + random.nextInt(21) : 1 + random.nextInt(3);
+            for (int k = 0; k < burst; k++) {
+                int i = random.nextInt(400);
+                if (random.nextInt(4) == 0) {
+                    remove("Ingress", NAMESPACES[i % 2], "s-" + i);
+                } else {
+                    put(scaleIngress(i));
+                }
+            }
+            if (random.nextInt(8) == 0) {
+                put(slice(pick(NAMESPACES), pick(SERVICES), "10.0.0." + random.nextInt(3)));
+            }
+            Translation cached = Translator.translate(live(), TranslatorConfig.defaults(), cache, NOW);
+            Translation fresh = Translator.translate(live(), TranslatorConfig.defaults(), new TranslationCache(), NOW);
+            assertThat(cached).as("step %d", step).isEqualTo(fresh);
+            assertThat(cached.table().hosts()).isEqualTo(fresh.table().hosts());
+            for (int h = 0; h < 120; h += 7) { // lookups through the patched host index
+                String host = h % 10 == 0 ? "x.w" + (h % 5) + ".example.com" : "h" + h + ".example.com";
+                for (String path : List.of("/", "/api", "/api/v1")) {
+                    assertThat(cached.table().match(host, path)).as("step %d %s%s", step, host, path)
+                            .isEqualTo(fresh.table().match(host, path));
+                }
+            }
+            patchedBefore = cache.ingressesOnly;
+        }
+        assertThat(patchedBefore).as("steps that patched").isGreaterThan(200);
+        assertThat(cache.ingressesOnly).isLessThan(400); // and bursts past the limit took the full path
+    }
+
+    /** Ingress i of the scale test: one or two rules over a pool of hosts (some wildcards), now and then TLS. */
+    private HasMetadata scaleIngress(int i) {
+        IngressBuilder b = new IngressBuilder().withNewMetadata().withNamespace(NAMESPACES[i % 2]).withName("s-" + i)
+                .withCreationTimestamp("2026-01-0" + (1 + random.nextInt(3)) + "T00:00:00Z").endMetadata()
+                .withNewSpec().withIngressClassName("pier").endSpec();
+        if (random.nextInt(25) == 0) {
+            b.editSpec().addNewTl().withHosts("h1.example.com").withSecretName("tls").endTl().endSpec();
+        }
+        for (int r = random.nextInt(2); r >= 0; r--) {
+            int h = random.nextInt(120);
+            String host = h % 10 == 0 ? "*.w" + (h % 5) + ".example.com" : "h" + h + ".example.com";
+            IngressRuleBuilder rule = new IngressRuleBuilder().withHost(host).withNewHttp().endHttp();
+            for (int p = random.nextInt(2); p >= 0; p--) {
+                rule.editHttp().addToPaths(new HTTPIngressPathBuilder().withPath(pick(new String[] {"/", "/api"}))
+                        .withPathType(pick(new String[] {"Prefix", "Exact"})).withNewBackend().withNewService()
+                        .withName(pick(SERVICES)).withNewPort().withNumber(80).endPort().endService().endBackend()
+                        .build()).endHttp();
+            }
+            b.editSpec().addToRules(rule.build()).endSpec();
+        }
+        return b.build();
+    }
+
     @Test
     void unchangedIngressesKeepTheirRouteObjects() {
         put(service("a", "s0", 80));
