@@ -1,6 +1,5 @@
 package dev.pier.watcher.translate;
 
-import dev.pier.proxy.route.RouteTable;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
@@ -36,21 +35,21 @@ public final class TranslationCache {
     List<CompiledIngress> problemOwners = List.of();
     /** Whether two of them sort equal (two objects of one namespace and name): only a full sort orders them. */
     boolean orderHasTies;
-    /** The last translation's table: the next one starts from its host order and keeps its unchanged hosts. */
-    RouteTable table;
     /** Numbers translations, to mark the Ingresses each one takes. */
     long translations;
     /** Whether the Ingresses taken by the translation in progress differ from the last one's. */
     boolean ingressesChanged = true;
-    /** The last translation, its inputs (by identity) and where its default route came from. */
+    /**
+     * The last translation (its table is where the next one starts from), its inputs (by identity) and where its
+     * default route came from.
+     */
     Translation last;
     List<Ingress> lastIngresses;
     List<IngressClass> lastClasses;
     List<Secret> lastSecrets;
     Object defaultOwner;
-    /** The last translation's configuration and the Services it referenced. */
+    /** The last translation's configuration. */
     TranslatorConfig config;
-    Set<String> referenced;
     /**
      * The Service index of the last translation and its {@link ServiceIndex#latest} mark, read before that translation
      * read any version: the Services changed since are {@code services.changedSince(servicesMark)}.
@@ -300,13 +299,11 @@ public final class TranslationCache {
     }
 
     /** Called at the end of a full translation with what it used: keeps that, forgets the rest. */
-    void endOfTranslation(Map<Ingress, CompiledIngress> usedIngresses, List<CompiledIngress> taken, RouteTable built,
-                          TranslatorConfig translatedWith, Set<String> referencedServices, TlsResolver tlsPass) {
+    void endOfTranslation(Map<Ingress, CompiledIngress> usedIngresses, List<CompiledIngress> taken,
+                          TranslatorConfig translatedWith, TlsResolver tlsPass) {
         ingresses = usedIngresses;
         order = taken;
-        table = built;
         config = translatedWith;
-        referenced = referencedServices;
         tls = tlsPass;
         byHost = null;
         problemOwners = new ArrayList<>();
@@ -440,8 +437,6 @@ public final class TranslationCache {
             ingresses.put(c.ingress, c);
         }
         order = newOrder;
-        table = result.table();
-        referenced = result.referencedServices();
         last = result;
         lastIngresses = state.ingresses();
         ingressesOnly++;

@@ -65,7 +65,7 @@ public final class Translator {
                                     Instant now) {
         IngressClassFilter classes = new IngressClassFilter(state.ingressClasses(), config);
         List<Problem> problems = new ArrayList<>();
-        RouteTable.Builder table = RouteTable.builder(cache.table);
+        RouteTable.Builder table = RouteTable.builder(cache.last == null ? null : cache.last.table());
         Route defaultRoute = null;
         Object defaultOwner = null; // the step (or the configuration) the default route came from
 
@@ -79,7 +79,7 @@ public final class Translator {
         List<CompiledIngress> ingresses = cache.taken(accepted, compiled);
         // The Services referenced depend on the Ingresses alone (and the configuration): when neither changed, the
         // last set stands and need not be collected again.
-        boolean sameReferences = !cache.ingressesChanged && config.equals(cache.config) && cache.referenced != null;
+        boolean sameReferences = !cache.ingressesChanged && config.equals(cache.config) && cache.last != null;
         BackendResolver resolver = new BackendResolver(state.services(), !sameReferences);
 
         TlsResolver tls = new TlsResolver(state, cache.credentials, now);
@@ -138,10 +138,10 @@ public final class Translator {
             table.defaultRoute(defaultRoute);
         }
         RouteTable built = table.build();
-        Set<String> referenced = sameReferences ? cache.referenced : Set.copyOf(resolver.lookedUp());
+        Set<String> referenced = sameReferences ? cache.last.referencedServices() : Set.copyOf(resolver.lookedUp());
         Translation result = new Translation(built, problems, served, referenced, tls.referencedSecrets(),
                 tls.nextValidityChange(), tls.parsedSecrets());
-        cache.endOfTranslation(compiled, ingresses, built, config, referenced, tls);
+        cache.endOfTranslation(compiled, ingresses, config, tls);
         cache.remember(state, result, defaultOwner, leadingProblems, problems.size() - trailingFrom);
         return result;
     }
@@ -201,7 +201,6 @@ public final class Translator {
         RouteTable table = last.table().withRoutes(replaced, defaultRoute);
         Translation result = new Translation(table, last.problems(), last.served(), last.referencedServices(),
                 last.referencedSecrets(), last.nextValidityChange(), last.certificates());
-        cache.table = table;
         cache.last = result;
         cache.servicesOnly++;
         return result;
