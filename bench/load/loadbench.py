@@ -183,6 +183,10 @@ def write_upstream(work):
     listen 127.0.0.1:{UPSTREAM_PORT} backlog=4096;
     location = / {{ default_type text/plain; return 200 "{BODY.strip()}\\n"; }}
     location = /64k {{ default_type application/octet-stream; alias {d}/64k; }}
+    location = /headers {{
+      default_type text/plain;
+      return 200 "$http_x_forwarded_for|$http_x_real_ip|$http_x_forwarded_proto|$http_x_forwarded_host|$http_x_forwarded_port|$http_x_request_id\n";
+    }}
   }}""")
 
 
@@ -221,6 +225,8 @@ spec:
 
 
 def write_nginx(d, hosts, crt, key):
+    """nginx as ingress-nginx configures it for a plain Ingress: the upstream gets the request headers Pier sends
+    (Host, X-Forwarded-For/-Proto/-Host/-Port, X-Real-IP, X-Request-ID), so both proxies do the same work."""
     d.mkdir(parents=True, exist_ok=True)
     http_port, https_port = PROXIES["nginx"]
     servers = []
@@ -243,11 +249,16 @@ def write_nginx(d, hosts, crt, key):
   proxy_set_header Host $host;
   proxy_set_header X-Forwarded-For $remote_addr;
   proxy_set_header X-Forwarded-Proto $scheme;
+  proxy_set_header X-Forwarded-Host $host;
+  proxy_set_header X-Forwarded-Port $server_port;
+  proxy_set_header X-Real-IP $remote_addr;
+  proxy_set_header X-Request-ID $request_id;
   upstream up {{ server 127.0.0.1:{UPSTREAM_PORT}; keepalive 256; }}
 {''.join(servers)}""")
 
 
 def write_haproxy(d, hosts, pem):
+    """HAProxy sending the upstream the same request headers as Pier and nginx."""
     d.mkdir(parents=True, exist_ok=True)
     http_port, https_port = PROXIES["haproxy"]
     (d / "hosts.map").write_text("".join(f"{host(i)} up\n" for i in range(hosts)))
@@ -270,7 +281,12 @@ frontend web
   bind 127.0.0.1:{http_port} backlog 4096
   bind 127.0.0.1:{https_port} ssl crt {pem} alpn h2,http/1.1
   option forwardfor
+  http-request set-header X-Forwarded-Proto http if !{{ ssl_fc }}
   http-request set-header X-Forwarded-Proto https if {{ ssl_fc }}
+  http-request set-header X-Forwarded-Host %[req.hdr(host)]
+  http-request set-header X-Forwarded-Port %[dst_port]
+  http-request set-header X-Real-IP %[src]
+  http-request set-header X-Request-ID %[uuid] unless {{ req.hdr(x-request-id) -m found }}
   use_backend %[req.hdr(host),lower,word(1,:),map({d}/hosts.map,nothere)]
 backend up
   server s1 127.0.0.1:{UPSTREAM_PORT} maxconn 1000
@@ -399,6 +415,13 @@ def check_response(name, scenario):
     size = 65536 if scenario["path"] == "/64k" else len(BODY)
     if out[0] != "200" or int(out[1]) != size or (scenario.get("h2") and out[2] != "2"):
         raise RuntimeError(f"{name}: {scenario['path']} answered {out}, expected 200 with {size} bytes")
+    if not scenario["tls"]:  # every proxy must send the upstream the same headers, so that all do the same work
+        seen = subprocess.run(["curl", "-s", "-H", f"Host: {target_host(scenario['hosts'])}",
+                               f"http://127.0.0.1:{port}/headers"], capture_output=True, text=True, timeout=30).stdout
+        values = seen.strip().split("|")
+        if len(values) != 6 or not all(values):
+            raise RuntimeError(f"{name}: the upstream saw X-Forwarded-For|X-Real-IP|X-Forwarded-Proto|"
+                               f"X-Forwarded-Host|X-Forwarded-Port|X-Request-ID = {seen.strip()!r}")
 
 
 def run_scenario(key, names, work, procs, args, crt, key_file):
