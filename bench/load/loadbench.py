@@ -78,9 +78,12 @@ def wait_port(port, timeout=60.0):
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
 
 
-def wait_ready(url, timeout=120.0):
+def wait_ready(url, proc, log_file, timeout=120.0):
     deadline = time.time() + timeout
     while time.time() < deadline:
+        if proc.poll() is not None:
+            tail = pathlib.Path(log_file).read_text(errors="replace").strip().splitlines()[-3:]
+            raise RuntimeError(f"exited with {proc.returncode} before {url} was ready: " + " / ".join(tail))
         try:
             with urllib.request.urlopen(url, timeout=1) as r:
                 if r.status == 200:
@@ -312,7 +315,7 @@ def start_proxies(names, scenario, work, procs, args, crt, key):
                 "--io-threads", "1", "--default-ssl-certificate", "default/bench-tls", "--hsts", "off"
             ] + PIER_VARIANTS[name]
             p = procs.start(name, cmd, d / f"{name}.log", 0)
-            wait_ready(f"http://127.0.0.1:{admin}/readyz")
+            wait_ready(f"http://127.0.0.1:{admin}/readyz", p, d / f"{name}.log")
         elif name == "nginx":
             conf = write_nginx(d / "nginx", hosts, crt, key)
             p = procs.start(name, ["nginx", "-c", str(conf), "-e", str(d / "nginx" / "error.log")],
