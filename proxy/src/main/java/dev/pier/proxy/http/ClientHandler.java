@@ -30,9 +30,11 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +66,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private String tlsProtocol;
     private String localPort;
     private Exchange exchange;
+    private ScheduledFuture<?> timeoutChecks; // from the first request on, while the connection lasts
     private boolean discarding; // reading, and dropping, the rest of a request Pier answered itself
     private boolean closing;
     private boolean awaitingMessage; // a read() was asked for and no message has come yet
@@ -220,7 +223,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         HttpHeaders headers = request.headers();
         HttpVersion version = request.protocolVersion();
 
-        if (headers.getAll(HttpHeaderNames.HOST).size() > 1) {
+        if (Headers.repeated(headers, HttpHeaderNames.HOST)) {
             reject(HttpResponseStatus.BAD_REQUEST);
             return;
         }
@@ -289,7 +292,33 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         exchange = new Exchange(this, ctx.channel(), shared.pool(ctx.channel().eventLoop()), shared.config(),
                 request, backend, version, keepAlive && !shared.draining(), expectContinue, upgrade,
                 secure && route.hsts() ? shared.config().tls().hsts() : null, meters);
+        if (timeoutChecks == null) {
+            long period = Math.max(1, shared.config().upstreamTimeout().toNanos() / Exchange.TIMEOUT_CHECKS);
+            timeoutChecks = ctx.executor().scheduleAtFixedRate(this::checkTimeout, period, period,
+                    TimeUnit.NANOSECONDS);
+        }
         exchange.start();
+    }
+
+    /** One task per connection looks at the exchange in progress, instead of a timer per request. */
+    private void checkTimeout() {
+        if (!ctx.channel().isOpen()) {
+            stopTimeoutChecks();
+        } else if (exchange != null) {
+            exchange.checkTimeout();
+        }
+    }
+
+    private void stopTimeoutChecks() {
+        if (timeoutChecks != null) {
+            timeoutChecks.cancel(false);
+            timeoutChecks = null;
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        stopTimeoutChecks(); // a protocol switch replaces this handler with a tunnel
     }
 
     /** Answers a routable request Pier serves itself (404, 503), keeping the connection when it can. */
@@ -415,6 +444,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        stopTimeoutChecks();
         if (exchange != null) {
             exchange.onClientClosed();
             exchange = null;

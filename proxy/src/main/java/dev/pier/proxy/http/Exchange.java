@@ -22,9 +22,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Exchange {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+    /** Upstream-timeout checks per timeout. */
+    static final int TIMEOUT_CHECKS = 4;
 
     private final ClientHandler client;
     private final Channel clientChannel;
@@ -77,8 +77,8 @@ final class Exchange {
     private boolean waitingForUpstreamWritable;
     private boolean waitingForClientWritable;
 
-    private long lastActivityNanos;
-    private ScheduledFuture<?> timer;
+    private boolean active; // since the last timeout check: bytes moved, or a message, either way
+    private int quietChecks;
 
     private int status; // of the response head relayed, 0 before
     private long bytesIn;
@@ -162,11 +162,7 @@ final class Exchange {
         }
         ch.flush();
         touch();
-        sentAt = lastActivityNanos;
-        if (timer == null) {
-            timer = ch.eventLoop().schedule(this::checkTimeout, config.upstreamTimeout().toNanos(),
-                    TimeUnit.NANOSECONDS);
-        }
+        sentAt = System.nanoTime();
         ch.read();
         if (pending != null && !pending.isEmpty()) {
             HttpContent c;
@@ -311,7 +307,6 @@ final class Exchange {
     }
 
     private void onResponseEnd(HttpContent last) {
-        cancelTimer();
         if (switching) {
             last.release();
             switchToTunnel();
@@ -372,21 +367,27 @@ final class Exchange {
             return;
         }
         finished = true;
-        cancelTimer();
         releasePending();
         releaseUpstream(false);
         report(499); // nginx's "client closed request"
     }
 
-    private void checkTimeout() {
-        timer = null;
-        if (finished || switching) {
+    /**
+     * The upstream timeout, called by the client connection {@link #TIMEOUT_CHECKS} times per timeout: after that many
+     * checks in a row without activity (so between one and one and a quarter timeouts of upstream silence), 504, or
+     * the connection cut when the response had begun. A flag per message instead of a timer per request: no task is
+     * scheduled and cancelled, and no clock read, per request.
+     */
+    void checkTimeout() {
+        if (finished || switching || upstream == null) {
+            return; // connecting has its own timeout
+        }
+        if (active) {
+            active = false;
+            quietChecks = 0;
             return;
         }
-        long idle = System.nanoTime() - lastActivityNanos;
-        long limit = config.upstreamTimeout().toNanos();
-        if (idle < limit) {
-            timer = clientChannel.eventLoop().schedule(this::checkTimeout, limit - idle, TimeUnit.NANOSECONDS);
+        if (++quietChecks < TIMEOUT_CHECKS) {
             return;
         }
         log.debug("upstream timeout for {} after {}", backend, config.upstreamTimeout());
@@ -402,7 +403,6 @@ final class Exchange {
     /** Answers the client with an error status; only before any of the response was sent. */
     private void fail(HttpResponseStatus status) {
         finished = true;
-        cancelTimer();
         releasePending();
         boolean close = !requestComplete || !clientKeepAlive;
         FullHttpResponse response = Responses.of(status, close);
@@ -418,7 +418,6 @@ final class Exchange {
 
     private void abort() {
         finished = true;
-        cancelTimer();
         releasePending();
         releaseUpstream(false);
         report(status != 0 ? status : HttpResponseStatus.BAD_GATEWAY.code());
@@ -485,14 +484,7 @@ final class Exchange {
     }
 
     private void touch() {
-        lastActivityNanos = System.nanoTime();
-    }
-
-    private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+        active = true;
     }
 
     private void releasePending() {

@@ -4,7 +4,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
-import java.util.List;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Header rules shared by both directions of the proxy: hop-by-hop removal and the forwarding headers. */
@@ -18,33 +19,82 @@ public final class Headers {
     public static final AsciiString STRICT_TRANSPORT_SECURITY = AsciiString.cached("strict-transport-security");
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
 
-    /** RFC 9110 7.6.1's hop-by-hop fields, plus the legacy Proxy-Connection. */
-    private static final List<AsciiString> HOP_BY_HOP = List.of(
+    /** RFC 9110 7.6.1's hop-by-hop fields, plus the legacy Proxy-Connection. An array: no iterator per message. */
+    private static final AsciiString[] HOP_BY_HOP = {
             HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
             HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE, PROXY_CONNECTION,
-            HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION);
+            HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION};
 
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private Headers() {}
 
     /**
      * Removes the hop-by-hop fields, and every field the Connection header names. Call it before any framing
-     * decision has been written into the headers: Transfer-Encoding goes too.
+     * decision has been written into the headers: Transfer-Encoding goes too. Every message passes here, most with
+     * {@code Connection: keep-alive} or none: no list, split or string is made unless Connection names a field that is
+     * not hop-by-hop.
      */
     public static void removeHopByHop(HttpHeaders headers) {
-        List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
-        for (String value : connection) {
-            for (String token : value.split(",")) {
-                String name = token.trim();
-                if (!name.isEmpty()) {
-                    headers.remove(name);
-                }
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+            for (Iterator<? extends CharSequence> it = headers.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);
+                 it.hasNext(); ) {
+                removeNamed(headers, it.next());
             }
         }
         for (AsciiString name : HOP_BY_HOP) {
             headers.remove(name);
         }
+    }
+
+    /** Removes the fields a Connection value names: comma-separated tokens, optional whitespace around each. */
+    private static void removeNamed(HttpHeaders headers, CharSequence value) {
+        int n = value.length();
+        int i = 0;
+        while (i < n) {
+            int end = i;
+            while (end < n && value.charAt(end) != ',') {
+                end++;
+            }
+            int from = i;
+            int to = end;
+            while (from < to && isWhitespace(value.charAt(from))) {
+                from++;
+            }
+            while (to > from && isWhitespace(value.charAt(to - 1))) {
+                to--;
+            }
+            if (from < to) {
+                AsciiString known = known(value, from, to);
+                if (known == null) {
+                    headers.remove(value.subSequence(from, to).toString());
+                } else if (known == HttpHeaderValues.CLOSE) {
+                    headers.remove(known); // a field named like the option goes too (RFC 9110 7.6.1)
+                } // a hop-by-hop name, Connection among them, goes after the values have been read
+            }
+            i = end + 1;
+        }
+    }
+
+    /** The constant for {@code value[from, to)} when it is the {@code close} option or a hop-by-hop name, else null. */
+    private static AsciiString known(CharSequence value, int from, int to) {
+        if (regionMatches(value, from, to, HttpHeaderValues.CLOSE)) {
+            return HttpHeaderValues.CLOSE;
+        }
+        for (AsciiString name : HOP_BY_HOP) {
+            if (regionMatches(value, from, to, name)) {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    private static boolean regionMatches(CharSequence value, int from, int to, AsciiString name) {
+        return to - from == name.length() && AsciiString.regionMatches(value, true, from, name, 0, name.length());
+    }
+
+    private static boolean isWhitespace(char c) {
+        return c == ' ' || c == '\t';
     }
 
     /**
@@ -81,22 +131,35 @@ public final class Headers {
         }
     }
 
+    /** Whether {@code name} appears more than once (without building a list of its values). */
+    public static boolean repeated(HttpHeaders headers, CharSequence name) {
+        Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(name);
+        if (!values.hasNext()) {
+            return false;
+        }
+        values.next();
+        return values.hasNext();
+    }
+
     /** True when the request asks to switch protocols (WebSocket and the like) with a well-formed Upgrade. */
     public static boolean isUpgradeRequest(HttpHeaders headers) {
         return headers.contains(HttpHeaderNames.UPGRADE)
                 && headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
     }
 
-    /** A new request id: 128 random bits as 32 lower-case hex digits, the format of nginx's {@code $request_id}. */
-    public static String newRequestId() {
+    /**
+     * A new request id: 128 random bits as 32 lower-case hex digits, the format of nginx's {@code $request_id}. An
+     * {@link AsciiString} over one byte array: the encoder copies it as it is.
+     */
+    public static AsciiString newRequestId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        char[] out = new char[32];
+        byte[] out = new byte[32];
         long hi = random.nextLong();
         long lo = random.nextLong();
         for (int i = 0; i < 16; i++) {
             out[i] = HEX[(int) (hi >>> (60 - 4 * i)) & 0xf];
             out[16 + i] = HEX[(int) (lo >>> (60 - 4 * i)) & 0xf];
         }
-        return new String(out);
+        return new AsciiString(out, false);
     }
 }

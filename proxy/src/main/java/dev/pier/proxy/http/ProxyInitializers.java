@@ -59,7 +59,8 @@ public final class ProxyInitializers {
         this.decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxInitialLineLength())
                 .setMaxHeaderSize(config.maxHeaderSize())
-                .setMaxChunkSize(MAX_CHUNK_SIZE);
+                .setMaxChunkSize(MAX_CHUNK_SIZE)
+                .setTrailersFactory(Trailers.FACTORY);
     }
 
     /** A bootstrap for the plain-HTTP listener. */
@@ -207,7 +208,8 @@ public final class ProxyInitializers {
             protected void initChannel(Channel ch) {
                 ch.pipeline()
                         .addLast(PipelineNames.HTTP_CODEC, new HttpClientCodec(new HttpDecoderConfig()
-                                .setMaxHeaderSize(64 * 1024).setMaxChunkSize(MAX_CHUNK_SIZE), false, false))
+                                .setMaxHeaderSize(64 * 1024).setMaxChunkSize(MAX_CHUNK_SIZE)
+                                .setTrailersFactory(Trailers.FACTORY), false, false))
                         .addLast(PipelineNames.IDLE, new IdleTimeout(config.upstreamIdleTimeout()))
                         .addLast(PipelineNames.UPSTREAM, new UpstreamHandler(pool, metrics.upstreamConnections()));
             }

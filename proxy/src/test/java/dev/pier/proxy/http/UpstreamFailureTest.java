@@ -87,6 +87,43 @@ class UpstreamFailureTest extends ProxyTestBase {
     }
 
     @Test
+    void anUpstreamThatKeepsSendingIsNotTimedOut() throws Exception {
+        try (ScriptedUpstream up = new ScriptedUpstream((s, u) -> {
+            u.readHead(s.getInputStream());
+            ScriptedUpstream.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n");
+            for (char c : "slowly".toCharArray()) { // 3 s in all, each gap well inside the 1.5 s timeout
+                Thread.sleep(500);
+                ScriptedUpstream.write(s, String.valueOf(c));
+            }
+            Thread.sleep(2000);
+        })) {
+            serve(prefix("example.com", "/", backend("trickle", up.port())));
+            HttpResponse<String> r = get("example.com", "/");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("slowly");
+        }
+    }
+
+    @Test
+    void anUpstreamSilentInTheMiddleOfTheBodyIsCutOffAfterTheTimeout() throws Exception {
+        try (ScriptedUpstream up = new ScriptedUpstream((s, u) -> {
+            u.readHead(s.getInputStream());
+            ScriptedUpstream.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf");
+            Thread.sleep(10_000);
+        })) {
+            serve(prefix("example.com", "/", backend("stall", up.port())));
+            try (RawHttp c = new RawHttp(proxy.httpPort())) {
+                long start = System.nanoTime();
+                c.send("GET / HTTP/1.1\r\nHost: example.com\r\n\r\n");
+                RawHttp.Response r = c.read(); // to EOF: the status line is gone, so the client is cut off
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.bodyText()).isEqualTo("half");
+                assertThat((System.nanoTime() - start) / 1_000_000).isBetween(1000L, 5000L); // timeout 1.5 s
+            }
+        }
+    }
+
+    @Test
     void resetBeforeTheResponseIs502() throws Exception {
         try (ScriptedUpstream up = new ScriptedUpstream((s, u) -> {
             u.readHead(s.getInputStream());
