@@ -77,7 +77,7 @@ final class Exchange {
     private boolean waitingForUpstreamWritable;
     private boolean waitingForClientWritable;
 
-    private boolean active; // since the last timeout check: bytes moved, or a message, either way
+    private boolean active; // a message went either way since the last timeout check
     private int quietChecks;
 
     private int status; // of the response head relayed, 0 before
@@ -376,7 +376,7 @@ final class Exchange {
      * The upstream timeout, called by the client connection {@link #TIMEOUT_CHECKS} times per timeout: after that many
      * checks in a row without activity (so between one and one and a quarter timeouts of upstream silence), 504, or
      * the connection cut when the response had begun. A flag per message instead of a timer per request: no task is
-     * scheduled and cancelled, and no clock read, per request.
+     * scheduled and cancelled per request, and no clock is read per message.
      */
     void checkTimeout() {
         if (finished || switching || upstream == null) {
