@@ -5,7 +5,8 @@ Every proxy under test runs pinned to CPU 0 with one worker (nginx), one thread 
 the load generator (wrk, or h2load for HTTP/2) and the upstream (a one-worker nginx answering a fixed body) share
 CPU 1. All proxies of a scenario are started together, warmed up, then measured round by round, A B C A B C..., so
 drift of a shared machine hits all alike. Per proxy: median requests/s, p50 and p99 latency over the rounds, peak
-RSS, and the median over rounds of its requests/s divided by nginx's in the same round.
+RSS, and the medians over rounds of its requests/s and its p99 each divided by nginx's in the same round (a ratio
+within one round is not moved by the machine drifting between rounds).
 
 Loopback only. Each measurement is bounded by --duration; everything started is stopped at the end.
 """
@@ -455,11 +456,14 @@ def run_scenario(key, names, work, procs, args, crt, key_file):
         p50 = [row[name]["p50"] for row in rounds if row[name]["p50"] is not None]
         p99 = [row[name]["p99"] for row in rounds if row[name]["p99"] is not None]
         ratio = [row[name]["rps"] / row["nginx"]["rps"] for row in rounds] if "nginx" in names else []
+        p99_ratio = [row[name]["p99"] / row["nginx"]["p99"] for row in rounds
+                     if "nginx" in names and row[name]["p99"] and row["nginx"]["p99"]]
         summary[name] = dict(
             rps=statistics.median(rps), rps_all=rps,
             p50=statistics.median(p50) if p50 else None,
             p99=statistics.median(p99) if p99 else None,
             ratio=statistics.median(ratio) if ratio else None,
+            p99_ratio=statistics.median(p99_ratio) if p99_ratio else None,
             errors=sum(row[name]["errors"] for row in rounds),
             cpu0=statistics.median(row[name]["cpu0"] for row in rounds),
             cpu1=statistics.median(row[name]["cpu1"] for row in rounds),
@@ -471,13 +475,14 @@ def run_scenario(key, names, work, procs, args, crt, key_file):
 
 def markdown(result):
     lines = [f"**{result['scenario']}**: {result['text']}", "",
-             "| Proxy | req/s (median) | each round | p50 ms | p99 ms | ratio to nginx | errors | peak RSS MiB "
-             "| CPU 0 / 1 busy |",
-             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| Proxy | req/s (median) | each round | p50 ms | p99 ms | ratio to nginx | p99 ratio | errors "
+             "| peak RSS MiB | CPU 0 / 1 busy |",
+             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     fmt = lambda v, f: "-" if v is None else format(v, f)
     for name, s in result["summary"].items():
         lines.append(f"| {name} | {s['rps']:,.0f} | {', '.join(f'{x:,.0f}' for x in s['rps_all'])} | "
-                     f"{fmt(s['p50'], '.2f')} | {fmt(s['p99'], '.2f')} | {fmt(s['ratio'], '.2f')} | {s['errors']} | "
+                     f"{fmt(s['p50'], '.2f')} | {fmt(s['p99'], '.2f')} | {fmt(s['ratio'], '.2f')} | "
+                     f"{fmt(s.get('p99_ratio'), '.2f')} | {s['errors']} | "
                      f"{s['rss_mib']} | {s['cpu0']:.0f}% / {s['cpu1']:.0f}% |")
     return "\n".join(lines) + "\n"
 
