@@ -1,0 +1,26 @@
+package dev.pier.proxy.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import org.junit.jupiter.api.Test;
+
+class TrailersTest {
+
+    @Test
+    void keepsNettysTrailerRulesInTheSmallerTable() {
+        HttpHeaders trailers = Trailers.FACTORY.newHeaders();
+        trailers.add("X-Checksum", "42").add("X-Sum", "7").add("X-Three", "3"); // more fields than buckets
+        assertThat(trailers.get("x-checksum")).isEqualTo("42");
+        assertThat(trailers.get("X-THREE")).isEqualTo("3");
+        // framing fields are not allowed in trailers (RFC 9110 6.5.1), as with Netty's own trailers factory
+        assertThatThrownBy(() -> Trailers.FACTORY.newHeaders().add("Content-Length", "1"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Trailers.FACTORY.newHeaders().add("Transfer-Encoding", "chunked"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Trailers.FACTORY.newHeaders().add("X-Bad", "a\r\nb"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(Trailers.FACTORY.newEmptyHeaders().isEmpty()).isTrue();
+    }
+}
