@@ -4,9 +4,10 @@
 Every proxy under test runs pinned to CPU 0 with one worker (nginx), one thread (HAProxy) or one event loop (Pier);
 the load generator (wrk, or h2load for HTTP/2) and the upstream (a one-worker nginx answering a fixed body) share
 CPU 1. All proxies of a scenario are started together, warmed up, then measured round by round, A B C A B C..., so
-drift of a shared machine hits all alike. Per proxy: median requests/s, p50 and p99 latency over the rounds, peak
-RSS, and the medians over rounds of its requests/s and its p99 each divided by nginx's in the same round (a ratio
-within one round is not moved by the machine drifting between rounds).
+drift of a shared machine hits all alike; the warm-up is taken the same way, in runs of at most 10 s. Per proxy:
+median requests/s, p50 and p99 latency over the rounds, peak RSS, and the medians over rounds of its requests/s and
+its p99 each divided by nginx's in the same round (a ratio within one round is not moved by the machine drifting
+between rounds).
 
 Loopback only. Each measurement is bounded by --duration; everything started is stopped at the end.
 """
@@ -26,6 +27,7 @@ import urllib.request
 
 HERE = pathlib.Path(__file__).resolve().parent
 UPSTREAM_PORT = 9100
+WARMUP_RUN = 10  # seconds per warm-up run
 BODY = "hello from the upstream\n"
 
 # name -> what the load is
@@ -435,8 +437,15 @@ def run_scenario(key, names, work, procs, args, crt, key_file):
     try:
         for name in names:
             check_response(name, scenario)
-            log(f"  warm-up {name} {args.warmup} s")
-            load(name, scenario, args.warmup, args)
+        # Warm-up in runs of at most WARMUP_RUN s, proxies in turn as in the rounds: each run opens new connections,
+        # so a JIT compiles the paths that set connections up and tear them down before the rounds, not during
+        # them, and every proxy sits idle between its runs as it will between its rounds.
+        runs = max(1, -(-args.warmup // WARMUP_RUN))
+        log(f"  warm-up {args.warmup} s per proxy, in {runs} runs")
+        for i in range(runs):
+            seconds = min(WARMUP_RUN, args.warmup - i * WARMUP_RUN)
+            for name in names:
+                load(name, scenario, seconds, args)
         rounds = []
         for r in range(args.rounds):
             row = {}
@@ -495,7 +504,8 @@ def main():
     ap.add_argument("--proxies", default="pier,nginx,haproxy", help="comma-separated: " + ", ".join(PROXIES))
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--duration", type=int, default=10, help="seconds per measurement")
-    ap.add_argument("--warmup", type=int, default=10, help="seconds of load per proxy before the rounds")
+    ap.add_argument("--warmup", type=int, default=90,
+                    help="seconds of load per proxy before the rounds, in runs of %d s taken in turn" % WARMUP_RUN)
     ap.add_argument("--connections", type=int, default=64, help="wrk connections")
     ap.add_argument("--h2-clients", type=int, default=4)
     ap.add_argument("--h2-streams", type=int, default=32)
