@@ -43,10 +43,13 @@ SCENARIOS = {
     "h2": dict(tls=True, close=False, path="/", hosts=1, h2=True, text="HTTP/2 over TLS, many streams"),
 }
 
-# Pier's JVM flags: a small heap for one event loop; Netty's Unsafe paths (off by default on Java 25+); no leak
-# detection sampling on the hot path.
-PIER_JVM = ("-XX:+UseSerialGC -Xms64m -Xmx128m -XX:MaxDirectMemorySize=64m -XX:ReservedCodeCacheSize=48m -Xss512k "
-            "--sun-misc-unsafe-memory-access=allow -Dio.netty.leakDetection.level=disabled")
+# Pier's JVM flags: a small heap for one event loop, with a 48 MB young generation (about one young collection a
+# second instead of three at 30,000 req/s: fewer requests held up by a pause, which p99 sees) and compact headers (fewer
+# bytes per request), as the Dockerfile's container flags give; Netty's Unsafe paths (off by default on Java 25+); no
+# leak detection sampling on the hot path.
+PIER_JVM = ("-XX:+UseSerialGC -Xms64m -Xmx128m -Xmn48m -XX:+UseCompactObjectHeaders -XX:MaxDirectMemorySize=64m "
+            "-XX:ReservedCodeCacheSize=48m -Xss512k --sun-misc-unsafe-memory-access=allow "
+            "-Dio.netty.leakDetection.level=disabled")
 
 # Pier variants: the flags that set each apart. Plain "pier" keeps no access log, as nginx and HAProxy here don't;
 # "pier-log" writes its JSON access log (to a file) to show what logging costs.
@@ -517,6 +520,8 @@ def main():
     major = int(re.search(r'version "(\d+)', version).group(1))
     if major < 23:  # the flag exists from Java 23 on; Netty needs it from 25 on
         args.pier_jvm = args.pier_jvm.replace("--sun-misc-unsafe-memory-access=allow", "").strip()
+    if major < 25:  # a product flag from Java 25 on
+        args.pier_jvm = args.pier_jvm.replace("-XX:+UseCompactObjectHeaders", "").strip()
     names = args.proxies.split(",")
     if "nginx" not in names:
         log("nginx not among the proxies: no ratios")
