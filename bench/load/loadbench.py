@@ -44,9 +44,9 @@ SCENARIOS = {
 }
 
 # Pier's JVM flags: a small heap for one event loop, with a 48 MB young generation (about one young collection a
-# second instead of three at 30,000 req/s: fewer requests held up by a pause, which p99 sees) and compact headers (fewer
-# bytes per request), as the Dockerfile's container flags give; Netty's Unsafe paths (off by default on Java 25+); no
-# leak detection sampling on the hot path.
+# second instead of three at 30,000 req/s: fewer requests held up by a pause, which p99 sees) and compact object
+# headers as in the Dockerfile (fewer bytes per request); Netty's Unsafe paths (off by default on Java 25+); no leak
+# detection sampling on the hot path.
 PIER_JVM = ("-XX:+UseSerialGC -Xms64m -Xmx128m -Xmn48m -XX:+UseCompactObjectHeaders -XX:MaxDirectMemorySize=64m "
             "-XX:ReservedCodeCacheSize=48m -Xss512k --sun-misc-unsafe-memory-access=allow "
             "-Dio.netty.leakDetection.level=disabled")
@@ -443,7 +443,7 @@ def run_scenario(key, names, work, procs, args, crt, key_file):
         # Warm-up in runs of at most WARMUP_RUN s, proxies in turn as in the rounds: each run opens new connections,
         # so a JIT compiles the paths that set connections up and tear them down before the rounds, not during
         # them, and every proxy sits idle between its runs as it will between its rounds.
-        runs = max(1, -(-args.warmup // WARMUP_RUN))
+        runs = -(-max(0, args.warmup) // WARMUP_RUN)  # none for --warmup 0
         log(f"  warm-up {args.warmup} s per proxy, in {runs} runs")
         for i in range(runs):
             seconds = min(WARMUP_RUN, args.warmup - i * WARMUP_RUN)
