@@ -16,7 +16,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -207,9 +206,9 @@ public final class ProxyInitializers {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline()
-                        .addLast(PipelineNames.HTTP_CODEC, new HttpClientCodec(new HttpDecoderConfig()
+                        .addLast(PipelineNames.HTTP_CODEC, new UpstreamCodec(new HttpDecoderConfig()
                                 .setMaxHeaderSize(64 * 1024).setMaxChunkSize(MAX_CHUNK_SIZE)
-                                .setTrailersFactory(Trailers.FACTORY), false, false))
+                                .setTrailersFactory(Trailers.FACTORY)))
                         .addLast(PipelineNames.IDLE, new IdleTimeout(config.upstreamIdleTimeout()))
                         .addLast(PipelineNames.UPSTREAM, new UpstreamHandler(pool, metrics.upstreamConnections()));
             }
