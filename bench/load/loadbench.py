@@ -4,7 +4,8 @@
 Every proxy under test runs pinned to CPU 0 with one worker (nginx), one thread (HAProxy) or one event loop (Pier);
 the load generator (wrk, or h2load for HTTP/2) and the upstream (a one-worker nginx answering a fixed body) share
 CPU 1. All proxies of a scenario are started together, warmed up, then measured round by round, A B C A B C..., so
-drift of a shared machine hits all alike; the warm-up is taken the same way, in runs of at most 10 s. Per proxy:
+drift of a shared machine hits all alike; the warm-up is taken the same way, in runs of at most 10 s, each
+beginning with 2 s of new connections. Per proxy:
 median requests/s, p50 and p99 latency over the rounds, peak RSS, and the medians over rounds of its requests/s and
 its p99 each divided by nginx's in the same round (a ratio within one round is not moved by the machine drifting
 between rounds).
@@ -28,6 +29,7 @@ import urllib.request
 HERE = pathlib.Path(__file__).resolve().parent
 UPSTREAM_PORT = 9100
 WARMUP_RUN = 10  # seconds per warm-up run
+CHURN_RUN = 2  # seconds of each warm-up run spent on new connections (Connection: close) before the scenario's load
 BODY = "hello from the upstream\n"
 
 # name -> what the load is
@@ -57,6 +59,10 @@ PIER_VARIANTS = {
     "pier": ["--tls-engine", "openssl", "--access-log=false"],
     "pier-jdk": ["--tls-engine", "jdk", "--access-log=false"],
     "pier-log": ["--tls-engine", "openssl"],
+    # The same Pier with only the Ingress of the host the load asks for: beside "pier" in a many-host scenario, the
+    # cost of the other hosts is measured within each round ("ratio to pier-1host"), not across scenarios that a
+    # drifting machine runs at different speeds.
+    "pier-1host": ["--tls-engine", "openssl", "--access-log=false"],
 }
 
 # name -> (http port, https port)
@@ -64,6 +70,7 @@ PROXIES = {
     "pier": (8080, 8443),
     "pier-jdk": (8090, 8453),
     "pier-log": (8100, 8463),
+    "pier-1host": (8110, 8473),
     "nginx": (8081, 8444),
     "haproxy": (8082, 8445),
 }
@@ -199,7 +206,9 @@ def write_upstream(work):
   }}""")
 
 
-def write_pier_manifests(d, hosts, crt, key):
+def write_pier_manifests(d, hosts, crt, key, only=None):
+    """Manifests for Pier: the upstream Service, its EndpointSlice, the TLS Secret, and an Ingress per host (or, with
+    only, the Ingress of that one host)."""
     import base64
     d.mkdir(parents=True, exist_ok=True)
     b64 = lambda p: base64.b64encode(p.read_bytes()).decode()
@@ -222,6 +231,8 @@ type: kubernetes.io/tls
 data: {{tls.crt: {b64(crt)}, tls.key: {b64(key)}}}
 """]
     for i in range(hosts):
+        if only is not None and host(i) != only:
+            continue
         parts.append(f"""---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -313,7 +324,7 @@ def start_proxies(names, scenario, work, procs, args, crt, key):
         http_port, https_port = PROXIES[name]
         if name.startswith("pier"):
             manifests = d / f"{name}-manifests"
-            write_pier_manifests(manifests, hosts, crt, key)
+            write_pier_manifests(manifests, hosts, crt, key, target_host(hosts) if name == "pier-1host" else None)
             admin = 10254 + 10 * list(PIER_VARIANTS).index(name)
             cmd = [args.java] + args.pier_jvm.split() + [
                 "-jar", args.jar, "--manifests", str(manifests), "--bind-address", "127.0.0.1",
@@ -433,6 +444,25 @@ def check_response(name, scenario):
                                f"X-Forwarded-Host|X-Forwarded-Port|X-Request-ID = {seen.strip()!r}")
 
 
+def warm_up(names, scenario, args):
+    """
+    Warm-up in runs of at most WARMUP_RUN s, proxies in turn as in the rounds, every proxy sitting idle between its
+    runs as it will between its rounds. Each run begins with CHURN_RUN s of Connection: close, a new connection per
+    request: every round opens its connections anew, and a JIT must have compiled the paths that accept, set up and
+    tear down a connection before the rounds, not during them (the 64 connections of each run alone are far too few).
+    """
+    runs = -(-max(0, args.warmup) // WARMUP_RUN)  # none for --warmup 0
+    log(f"  warm-up {args.warmup} s per proxy, in {runs} runs, each starting with up to {CHURN_RUN} s of new "
+        f"connections")
+    for i in range(runs):
+        seconds = min(WARMUP_RUN, args.warmup - i * WARMUP_RUN)
+        churn = 0 if scenario["close"] else min(CHURN_RUN, seconds - 1)
+        for name in names:
+            if churn > 0:
+                load(name, dict(scenario, close=True, h2=False), churn, args)
+            load(name, scenario, seconds - churn, args)
+
+
 def run_scenario(key, names, work, procs, args, crt, key_file):
     scenario = SCENARIOS[key]
     log(f"scenario {key}: {scenario['text']}; starting {', '.join(names)}")
@@ -440,15 +470,7 @@ def run_scenario(key, names, work, procs, args, crt, key_file):
     try:
         for name in names:
             check_response(name, scenario)
-        # Warm-up in runs of at most WARMUP_RUN s, proxies in turn as in the rounds: each run opens new connections,
-        # so a JIT compiles the paths that set connections up and tear them down before the rounds, not during
-        # them, and every proxy sits idle between its runs as it will between its rounds.
-        runs = -(-max(0, args.warmup) // WARMUP_RUN)  # none for --warmup 0
-        log(f"  warm-up {args.warmup} s per proxy, in {runs} runs")
-        for i in range(runs):
-            seconds = min(WARMUP_RUN, args.warmup - i * WARMUP_RUN)
-            for name in names:
-                load(name, scenario, seconds, args)
+        warm_up(names, scenario, args)
         rounds = []
         for r in range(args.rounds):
             row = {}
@@ -470,12 +492,14 @@ def run_scenario(key, names, work, procs, args, crt, key_file):
         ratio = [row[name]["rps"] / row["nginx"]["rps"] for row in rounds] if "nginx" in names else []
         p99_ratio = [row[name]["p99"] / row["nginx"]["p99"] for row in rounds
                      if "nginx" in names and row[name]["p99"] and row["nginx"]["p99"]]
+        one_host = [row[name]["rps"] / row["pier-1host"]["rps"] for row in rounds] if "pier-1host" in names else []
         summary[name] = dict(
             rps=statistics.median(rps), rps_all=rps,
             p50=statistics.median(p50) if p50 else None,
             p99=statistics.median(p99) if p99 else None,
             ratio=statistics.median(ratio) if ratio else None,
             p99_ratio=statistics.median(p99_ratio) if p99_ratio else None,
+            ratio_1host=statistics.median(one_host) if one_host else None,
             errors=sum(row[name]["errors"] for row in rounds),
             cpu0=statistics.median(row[name]["cpu0"] for row in rounds),
             cpu1=statistics.median(row[name]["cpu1"] for row in rounds),
@@ -496,7 +520,21 @@ def markdown(result):
                      f"{fmt(s['p50'], '.2f')} | {fmt(s['p99'], '.2f')} | {fmt(s['ratio'], '.2f')} | "
                      f"{fmt(s.get('p99_ratio'), '.2f')} | {s['errors']} | "
                      f"{s['rss_mib']} | {s['cpu0']:.0f}% / {s['cpu1']:.0f}% |")
+    one_host = result["summary"].get("pier", {}).get("ratio_1host")
+    if one_host is not None:
+        lines += ["", f"pier / pier-1host (median of per-round ratios): {one_host:.3f}"]
     return "\n".join(lines) + "\n"
+
+
+def jvm_flags_for(java, flags):
+    """Pier's JVM flags without those the given java does not know."""
+    version = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
+    major = int(re.search(r'version "(\d+)', version).group(1))
+    if major < 23:  # the flag exists from Java 23 on; Netty needs it from 25 on
+        flags = flags.replace("--sun-misc-unsafe-memory-access=allow", "").strip()
+    if major < 25:  # a product flag from Java 25 on
+        flags = flags.replace("-XX:+UseCompactObjectHeaders", "").strip()
+    return flags
 
 
 def main():
@@ -516,12 +554,7 @@ def main():
     ap.add_argument("--out", default=str(HERE / "out"))
     args = ap.parse_args()
 
-    version = subprocess.run([args.java, "-version"], capture_output=True, text=True).stderr
-    major = int(re.search(r'version "(\d+)', version).group(1))
-    if major < 23:  # the flag exists from Java 23 on; Netty needs it from 25 on
-        args.pier_jvm = args.pier_jvm.replace("--sun-misc-unsafe-memory-access=allow", "").strip()
-    if major < 25:  # a product flag from Java 25 on
-        args.pier_jvm = args.pier_jvm.replace("-XX:+UseCompactObjectHeaders", "").strip()
+    args.pier_jvm = jvm_flags_for(args.java, args.pier_jvm)
     names = args.proxies.split(",")
     if "nginx" not in names:
         log("nginx not among the proxies: no ratios")
