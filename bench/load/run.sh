@@ -5,6 +5,7 @@
 # and everything started is stopped at the end.
 #   bench/load/run.sh                                  # every scenario, 3 rounds of 10 s
 #   bench/load/run.sh --scenarios https-keepalive,https-handshake --proxies pier,pier-jdk,nginx
+#   bench/load/run.sh --anatomy                        # Pier's keep-alive tail against its JVM's events (anatomy.py)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -27,4 +28,9 @@ fi
 
 jar="$repo/watcher/target/pier.jar"
 pier_build_jar "$repo"
-exec python3 "$here/loadbench.py" --java "$JAVA_HOME/bin/java" --jar "$jar" "$@"
+script=loadbench.py
+if [ "${1:-}" = "--anatomy" ]; then
+  script=anatomy.py
+  shift
+fi
+exec python3 "$here/$script" --java "$JAVA_HOME/bin/java" --jar "$jar" "$@"
