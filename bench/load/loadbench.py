@@ -60,7 +60,7 @@ PIER_VARIANTS = {
     "pier-jdk": ["--tls-engine", "jdk", "--access-log=false"],
     "pier-log": ["--tls-engine", "openssl"],
     # The same Pier with only the Ingress of the host the load asks for: beside "pier" in a many-host scenario, the
-    # cost of the other hosts is measured within each round ("ratio to pier-1host"), not across scenarios that a
+    # cost of the other hosts is measured within each round ("pier / pier-1host"), not across scenarios that a
     # drifting machine runs at different speeds.
     "pier-1host": ["--tls-engine", "openssl", "--access-log=false"],
 }
