@@ -32,7 +32,7 @@ class UpstreamCodecTest {
     }
 
     @Test
-    void knownNamesAndStatusLineWordsAreSharedAndSpelledAsSent() {
+    void knownFieldNamesAreSharedAndSpelledAsSent() {
         String raw = "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/plain\r\ncontent-length: 2\r\n"
                 + "CONTENT-TYPE: x\r\nX-Custom: a\r\n\r\nhi";
         List<CharSequence> first = names(exchange(HttpMethod.GET, raw).getFirst());
@@ -45,6 +45,25 @@ class UpstreamCodecTest {
         }
         assertThat(second.get(3)).isNotSameAs(first.get(3)); // an unusual spelling is copied, not bent to a constant
         assertThat(second.get(4)).isNotSameAs(first.get(4));
+    }
+
+    @Test
+    void knownStatusLineWordsAreSharedOthersCopied() {
+        HttpDecoderConfig config = new HttpDecoderConfig();
+        UpstreamCodec.ResponseDecoder decoder = new UpstreamCodec(config).new ResponseDecoder(config);
+        byte[] line = "HTTP/1.1 200 OK HTTP/2.0 299 Fine".getBytes(StandardCharsets.US_ASCII);
+
+        assertThat(decoder.splitFirstWordInitialLine(line, 0, 8)).isEqualTo("HTTP/1.1")
+                .isSameAs(decoder.splitFirstWordInitialLine(line.clone(), 0, 8));
+        assertThat(decoder.splitSecondWordInitialLine(line, 9, 3)).isEqualTo("200")
+                .isSameAs(decoder.splitSecondWordInitialLine(line.clone(), 9, 3));
+        assertThat(decoder.splitThirdWordInitialLine(line, 13, 2)).isEqualTo("OK")
+                .isSameAs(decoder.splitThirdWordInitialLine(line.clone(), 13, 2));
+        // Words no table holds are copied as Netty copies them: equal, not shared.
+        assertThat(decoder.splitFirstWordInitialLine(line, 16, 8)).isEqualTo("HTTP/2.0")
+                .isNotSameAs(decoder.splitFirstWordInitialLine(line, 16, 8));
+        assertThat(decoder.splitThirdWordInitialLine(line, 29, 4)).isEqualTo("Fine")
+                .isNotSameAs(decoder.splitThirdWordInitialLine(line, 29, 4));
     }
 
     @Test
