@@ -63,6 +63,9 @@ PIER_VARIANTS = {
     # cost of the other hosts is measured within each round ("pier / pier-1host"), not across scenarios that a
     # drifting machine runs at different speeds.
     "pier-1host": ["--tls-engine", "openssl", "--access-log=false"],
+    # Pier with other JVM flags (--pier-alt-jvm, added to --pier-jvm) or another build (--pier-alt-jar): a change
+    # tried in the same rounds as the default, against the same nginx.
+    "pier-alt": ["--tls-engine", "openssl", "--access-log=false"],
 }
 
 # name -> (http port, https port)
@@ -71,6 +74,7 @@ PROXIES = {
     "pier-jdk": (8090, 8453),
     "pier-log": (8100, 8463),
     "pier-1host": (8110, 8473),
+    "pier-alt": (8120, 8483),
     "nginx": (8081, 8444),
     "haproxy": (8082, 8445),
 }
@@ -326,8 +330,10 @@ def start_proxies(names, scenario, work, procs, args, crt, key):
             manifests = d / f"{name}-manifests"
             write_pier_manifests(manifests, hosts, crt, key, target_host(hosts) if name == "pier-1host" else None)
             admin = 10254 + 10 * list(PIER_VARIANTS).index(name)
-            cmd = [args.java] + args.pier_jvm.split() + [
-                "-jar", args.jar, "--manifests", str(manifests), "--bind-address", "127.0.0.1",
+            jvm = args.pier_jvm + (" " + args.pier_alt_jvm if name == "pier-alt" else "")
+            jar = args.pier_alt_jar if name == "pier-alt" and args.pier_alt_jar else args.jar
+            cmd = [args.java] + jvm.split() + [
+                "-jar", jar, "--manifests", str(manifests), "--bind-address", "127.0.0.1",
                 "--http-port", str(http_port), "--https-port", str(https_port), "--admin-port", str(admin),
                 "--io-threads", "1", "--default-ssl-certificate", "default/bench-tls", "--hsts", "off"
             ] + PIER_VARIANTS[name]
@@ -551,6 +557,8 @@ def main():
     ap.add_argument("--h2-clients", type=int, default=4)
     ap.add_argument("--h2-streams", type=int, default=32)
     ap.add_argument("--pier-jvm", default=PIER_JVM, help="JVM flags for Pier (%(default)s)")
+    ap.add_argument("--pier-alt-jvm", default="", help="JVM flags added to --pier-jvm for the pier-alt variant")
+    ap.add_argument("--pier-alt-jar", help="the pier-alt variant's JAR (default: --jar)")
     ap.add_argument("--out", default=str(HERE / "out"))
     args = ap.parse_args()
 
@@ -572,7 +580,8 @@ def main():
                              capture_output=True, text=True).stdout.strip()
         header = (f"{datetime.date.today()} · `nproc` {os.cpu_count()} · {cpu} · {args.rounds} rounds of "
                   f"{args.duration} s after {args.warmup} s warm-up · wrk -t1 -c{args.connections} · Pier JVM: "
-                  f"`{args.pier_jvm}`")
+                  f"`{args.pier_jvm}`" + (f"; pier-alt adds `{args.pier_alt_jvm}`" if "pier-alt" in names and args.pier_alt_jvm else "")
+                  + (f"; pier-alt runs `{args.pier_alt_jar}`" if "pier-alt" in names and args.pier_alt_jar else ""))
         log(header)
         for key_name in args.scenarios.split(","):
             result = run_scenario(key_name, names, work, procs, args, crt, key)

@@ -5,6 +5,7 @@
 # and everything started is stopped at the end.
 #   bench/load/run.sh                                  # every scenario, 3 rounds of 10 s
 #   bench/load/run.sh --scenarios https-keepalive,https-handshake --proxies pier,pier-jdk,nginx
+#   bench/load/run.sh --scenarios keepalive --proxies pier,pier-alt,nginx --pier-alt-jvm=-Dsome.flag=1
 #   bench/load/run.sh --anatomy                        # Pier's keep-alive tail against its JVM's events (anatomy.py)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -98,6 +98,7 @@ class MetricsEndpointTest {
                         .contains("pier_problems{reason=\"ServiceNotFound\"} 1.0")
                         .contains("pier_routes 2.0")
                         .contains("jvm_memory_used_bytes")
+                        .contains("jvm_gc_collection_seconds_count{gc=")
                         .contains("pier_netty_direct_memory_used_bytes");
                 String expiry = "pier_tls_certificate_expiry_timestamp_seconds{namespace=\"store\",secret=\"shop-tls\"} ";
                 String line = text.lines().filter(l -> l.startsWith(expiry)).findFirst().orElseThrow();

@@ -1,0 +1,37 @@
+package dev.pier.watcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class GcMetricsTest {
+    @Test
+    void readsEachCollectorsCountAndTimeWhenAsked() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        new GcMetrics().bindTo(registry);
+
+        for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+            assertThat(registry.find("jvm.gc.collection").tag("gc", collector.getName()).functionTimer())
+                    .as(collector.getName()).isNotNull();
+        }
+        double before = collections(registry);
+        double timeBefore = seconds(registry);
+        System.gc(); // a full collection, counted by the old generation's collector
+        assertThat(collections(registry)).isGreaterThan(before);
+        assertThat(seconds(registry)).isGreaterThanOrEqualTo(timeBefore);
+    }
+
+    private static double collections(SimpleMeterRegistry registry) {
+        return registry.find("jvm.gc.collection").functionTimers().stream().mapToDouble(FunctionTimer::count).sum();
+    }
+
+    private static double seconds(SimpleMeterRegistry registry) {
+        return registry.find("jvm.gc.collection").functionTimers().stream()
+                .mapToDouble(t -> t.totalTime(TimeUnit.SECONDS)).sum();
+    }
+}
