@@ -578,10 +578,13 @@ def main():
         wait_port(UPSTREAM_PORT)
         cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"],
                              capture_output=True, text=True).stdout.strip()
+        alt = ""
+        if "pier-alt" in names:
+            alt = ((f"; pier-alt adds `{args.pier_alt_jvm}`" if args.pier_alt_jvm else "")
+                   + (f"; pier-alt runs `{args.pier_alt_jar}`" if args.pier_alt_jar else ""))
         header = (f"{datetime.date.today()} · `nproc` {os.cpu_count()} · {cpu} · {args.rounds} rounds of "
                   f"{args.duration} s after {args.warmup} s warm-up · wrk -t1 -c{args.connections} · Pier JVM: "
-                  f"`{args.pier_jvm}`" + (f"; pier-alt adds `{args.pier_alt_jvm}`" if "pier-alt" in names and args.pier_alt_jvm else "")
-                  + (f"; pier-alt runs `{args.pier_alt_jar}`" if "pier-alt" in names and args.pier_alt_jar else ""))
+                  f"`{args.pier_jvm}`{alt}")
         log(header)
         for key_name in args.scenarios.split(","):
             result = run_scenario(key_name, names, work, procs, args, crt, key)
