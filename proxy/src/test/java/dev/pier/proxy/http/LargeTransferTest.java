@@ -14,6 +14,7 @@ import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -85,7 +86,9 @@ class LargeTransferTest extends ProxyTestBase {
 
     @Test
     void oneGibibyteUploadStreamsThrough() throws Exception {
-        HttpResponse<String> r = http.send(request("big.example.com", "/upload")
+        // The client's timeout runs until the response head, which comes after the whole upload: this test is
+        // about memory, not speed, so it gets minutes, not the 10 s of small requests (a slow machine took 10.1 s).
+        HttpResponse<String> r = http.send(request("big.example.com", "/upload").timeout(Duration.ofMinutes(2))
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ZeroStream(GIB))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
