@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -194,10 +195,10 @@ public final class Main implements Callable<Integer> {
      * turns "low memory" and gives up its per-thread magazines: every buffer an event loop takes or returns then goes
      * through a lock and a shared queue (21% of the event loop's Java time in a keep-alive profile). Pier's allocating
      * threads are its event loops, one per core, for which those magazines are meant; measured in the same rounds,
-     * keep-alive p50 fell 3-4% and the peak RSS moved 3-12 MiB. {@code -Dio.netty.allocator.lowMemory=true} restores
+     * keep-alive p50 fell 2-4% and the peak RSS moved 3-12 MiB. {@code -Dio.netty.allocator.lowMemory=true} restores
      * Netty's choice.
      */
-    static void nettyDefaults(java.util.Properties properties) {
+    static void nettyDefaults(Properties properties) {
         properties.putIfAbsent("io.netty.allocator.lowMemory", "false");
     }
 
