@@ -21,6 +21,8 @@ import java.time.Duration;
  * @param tls the HTTPS listener's settings
  * @param trustedProxies peers whose X-Forwarded-For is believed
  * @param proxyProtocol traffic connections start with a PROXY protocol (v1 or v2) header
+ * @param underscoresInHeaders keep request header fields whose names have underscores (nginx's
+ *     {@code underscores_in_headers}); off by default, as in nginx: they are dropped
  */
 public record ProxyConfig(
         InetAddress bindAddress,
@@ -36,7 +38,8 @@ public record ProxyConfig(
         int maxIdleConnectionsPerEndpoint,
         Tls tls,
         TrustedProxies trustedProxies,
-        boolean proxyProtocol) {
+        boolean proxyProtocol,
+        boolean underscoresInHeaders) {
 
     /** The Strict-Transport-Security value ingress-nginx sends by default. */
     public static final String DEFAULT_HSTS = "max-age=31536000; includeSubDomains";
@@ -54,7 +57,7 @@ public record ProxyConfig(
                 Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(75), Duration.ofSeconds(60),
                 DEFAULT_UPSTREAM_KEEPALIVE_CONNECTIONS,
                 new Tls(8443, TlsEngine.AUTO, DEFAULT_HSTS, 443, true, Duration.ofSeconds(10)), TrustedProxies.NONE,
-                false);
+                false, false);
     }
 
     /**
@@ -98,36 +101,36 @@ public record ProxyConfig(
     public ProxyConfig withTls(Tls v) {
         return new ProxyConfig(bindAddress, httpPort, adminPort, ioThreads, maxInitialLineLength, maxHeaderSize,
                 connectTimeout, upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint,
-                v, trustedProxies, proxyProtocol);
+                v, trustedProxies, proxyProtocol, underscoresInHeaders);
     }
 
     /** Sets whose X-Forwarded-For is believed, and whether connections start with a PROXY protocol header. */
     public ProxyConfig withClientAddress(TrustedProxies trusted, boolean proxyProtocolHeader) {
         return new ProxyConfig(bindAddress, httpPort, adminPort, ioThreads, maxInitialLineLength, maxHeaderSize,
                 connectTimeout, upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint,
-                tls, trusted, proxyProtocolHeader);
+                tls, trusted, proxyProtocolHeader, underscoresInHeaders);
     }
 
     public ProxyConfig withBindAddress(InetAddress v) {
         return new ProxyConfig(v, httpPort, adminPort, ioThreads, maxInitialLineLength, maxHeaderSize, connectTimeout,
-                upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint, tls, trustedProxies, proxyProtocol);
+                upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint, tls, trustedProxies, proxyProtocol, underscoresInHeaders);
     }
 
     /** Sets the HTTP, HTTPS (-1: none) and admin ports; 0 picks a free one. */
     public ProxyConfig withPorts(int http, int https, int admin) {
         return new ProxyConfig(bindAddress, http, admin, ioThreads, maxInitialLineLength, maxHeaderSize,
                 connectTimeout, upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint,
-                tls.withPort(https), trustedProxies, proxyProtocol);
+                tls.withPort(https), trustedProxies, proxyProtocol, underscoresInHeaders);
     }
 
     public ProxyConfig withIoThreads(int v) {
         return new ProxyConfig(bindAddress, httpPort, adminPort, v, maxInitialLineLength, maxHeaderSize,
-                connectTimeout, upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint, tls, trustedProxies, proxyProtocol);
+                connectTimeout, upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint, tls, trustedProxies, proxyProtocol, underscoresInHeaders);
     }
 
     public ProxyConfig withLimits(int initialLine, int headerSize) {
         return new ProxyConfig(bindAddress, httpPort, adminPort, ioThreads, initialLine, headerSize, connectTimeout,
-                upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint, tls, trustedProxies, proxyProtocol);
+                upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint, tls, trustedProxies, proxyProtocol, underscoresInHeaders);
     }
 
     public ProxyConfig withUpstreamKeepalive(int maxIdlePerEndpoint) {
@@ -136,11 +139,18 @@ public record ProxyConfig(
         }
         return new ProxyConfig(bindAddress, httpPort, adminPort, ioThreads, maxInitialLineLength, maxHeaderSize,
                 connectTimeout, upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, tls,
-                trustedProxies, proxyProtocol);
+                trustedProxies, proxyProtocol, underscoresInHeaders);
+    }
+
+    /** Keeps (true) or drops (false, the default) request header fields whose names have underscores. */
+    public ProxyConfig withUnderscoresInHeaders(boolean v) {
+        return new ProxyConfig(bindAddress, httpPort, adminPort, ioThreads, maxInitialLineLength, maxHeaderSize,
+                connectTimeout, upstreamTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint,
+                tls, trustedProxies, proxyProtocol, v);
     }
 
     public ProxyConfig withTimeouts(Duration connect, Duration upstream, Duration clientIdle) {
         return new ProxyConfig(bindAddress, httpPort, adminPort, ioThreads, maxInitialLineLength, maxHeaderSize,
-                connect, upstream, clientIdle, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint, tls, trustedProxies, proxyProtocol);
+                connect, upstream, clientIdle, upstreamIdleTimeout, maxIdleConnectionsPerEndpoint, tls, trustedProxies, proxyProtocol, underscoresInHeaders);
     }
 }

@@ -185,6 +185,10 @@ public final class Main implements Callable<Integer> {
             description = "Largest request header block in bytes; larger gets 431 (${DEFAULT-VALUE}).")
     int maxHeaderSize;
 
+    @Option(names = "--enable-underscores-in-headers",
+            description = "Forward request headers whose names have underscores (dropped by default, as nginx does).")
+    boolean underscoresInHeaders;
+
     public static void main(String[] args) {
         nettyDefaults(System.getProperties()); // before any Netty class loads
         System.exit(new CommandLine(new Main()).execute(args));
@@ -248,7 +252,8 @@ public final class Main implements Callable<Integer> {
                 .withUpstreamKeepalive(upstreamKeepaliveConnections)
                 .withTls(defaults.tls().withPort(httpsPort).withEngine(engine).withRedirectPort(redirectPort)
                         .withHsts("off".equalsIgnoreCase(hsts) || hsts.isBlank() ? null : hsts).withHttp2(http2))
-                .withClientAddress(trusted, proxyProtocol);
+                .withClientAddress(trusted, proxyProtocol)
+                .withUnderscoresInHeaders(underscoresInHeaders);
         TranslatorConfig translatorConfig = new TranslatorConfig(controllerClass, ingressClass, watchWithoutClass,
                 defaultBackend, defaultCertificate);
 

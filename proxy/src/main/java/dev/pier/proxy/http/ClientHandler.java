@@ -1,6 +1,7 @@
 package dev.pier.proxy.http;
 
 import dev.pier.proxy.log.AccessLog;
+import dev.pier.proxy.metrics.ProxyMetrics.ClientError;
 import dev.pier.proxy.metrics.RouteMeters;
 import dev.pier.proxy.route.Backend;
 import dev.pier.proxy.route.Route;
@@ -10,9 +11,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -25,15 +23,14 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,14 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
-
-    private static final List<AsciiString> HTTP2_EXTENSION_HEADERS = List.of(
-            HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text(),
-            HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(),
-            HttpConversionUtil.ExtensionHeaderNames.PATH.text(),
-            HttpConversionUtil.ExtensionHeaderNames.STREAM_PROMISE_ID.text(),
-            HttpConversionUtil.ExtensionHeaderNames.STREAM_DEPENDENCY_ID.text(),
-            HttpConversionUtil.ExtensionHeaderNames.STREAM_WEIGHT.text());
 
     private final ProxyContext shared;
     private final boolean secure;
@@ -151,14 +140,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         awaitingMessage = false;
-        if (msg instanceof FullHttpRequest full && full.decoderResult().isSuccess()) {
-            // HTTP/2 gives a whole request when its HEADERS frame ends the stream: handle it as head plus last content.
-            HttpRequest head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(),
-                    full.headers());
-            channelRead(ctx, head);
-            channelRead(ctx, new DefaultLastHttpContent(full.content(), full.trailingHeaders())); // takes the content
-            return;
-        }
         if (msg instanceof HttpRequest request) {
             try {
                 if (exchange != null || discarding || closing) {
@@ -172,6 +153,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof HttpContent content) {
+            if (content.decoderResult().isFailure()) {
+                content.release();
+                onBrokenBody(content.decoderResult().cause());
+                return;
+            }
             if (exchange != null) {
                 exchange.onRequestContent(content);
                 return;
@@ -186,6 +172,26 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ReferenceCountUtil.release(msg);
+    }
+
+    /**
+     * The request body's framing broke part way (a bad chunk size or line, chunk data longer than its size): RFC 9112
+     * says 400 and close. The upstream connection, which holds part of a body, is closed, never pooled: it never sees
+     * a complete request.
+     */
+    private void onBrokenBody(Throwable cause) {
+        shared.metrics().clientError(ClientError.MALFORMED_BODY);
+        log.debug("malformed request body from {}: {}", peer, cause.toString());
+        if (exchange != null) {
+            Exchange broken = exchange;
+            exchange = null;
+            closing = true;
+            discarding = true;
+            broken.onRequestBroken();
+        } else if (!closing) {
+            closing = true;
+            ctx.close(); // Pier had answered already and was reading the rest of the body
+        }
     }
 
     private void onRequest(HttpRequest request) {
@@ -213,29 +219,37 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         DecoderResult result = request.decoderResult();
         if (result.isFailure()) {
             Throwable cause = result.cause();
-            log.debug("malformed request from {}: {}", peer, cause.toString());
-            reject(cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+            malformed(cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
                     : cause instanceof TooLongHttpHeaderException
                             ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                            : HttpResponseStatus.BAD_REQUEST);
+                            : HttpResponseStatus.BAD_REQUEST, cause.toString());
             return;
         }
         HttpHeaders headers = request.headers();
         HttpVersion version = request.protocolVersion();
-
-        if (Headers.repeated(headers, HttpHeaderNames.HOST)) {
-            reject(HttpResponseStatus.BAD_REQUEST);
+        if (version.majorVersion() != 1) { // "GET / HTTP/2.0" in text: HTTP/2 is spoken in frames, over TLS here
+            malformed(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, version.text());
+            return;
+        }
+        if (!shared.config().underscoresInHeaders()) {
+            Headers.removeUnderscored(headers); // nginx's underscores_in_headers off: dropped before anything reads them
+        }
+        String problem = RequestChecks.problem(request, version);
+        if (problem != null) {
+            malformed(problem.startsWith(RequestChecks.UNSUPPORTED_CODING) ? HttpResponseStatus.NOT_IMPLEMENTED
+                    : HttpResponseStatus.BAD_REQUEST, problem);
             return;
         }
         RequestTarget target = RequestTarget.parse(request.uri());
-        String host = target == null || target.authority() == null ? headers.get(HttpHeaderNames.HOST)
-                : target.authority();
-        if (target == null || (host == null && version.equals(HttpVersion.HTTP_1_1))) {
-            reject(HttpResponseStatus.BAD_REQUEST);
+        if (target == null) {
+            malformed(HttpResponseStatus.BAD_REQUEST, "request target");
             return;
         }
+        String host = target.authority() != null ? target.authority() : headers.get(HttpHeaderNames.HOST);
         if (target.authority() != null) {
             headers.set(HttpHeaderNames.HOST, host);
+        } else if (host == null) {
+            headers.set(HttpHeaderNames.HOST, ""); // HTTP/1.0 without Host: HTTP/1.1 upstream wants one, empty (3.2)
         }
         boolean expectContinue = false;
         String expect = headers.get(HttpHeaderNames.EXPECT);
@@ -270,15 +284,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
 
-        boolean upgrade = Headers.isUpgradeRequest(headers);
-        Headers.removeHopByHop(headers, upgrade);
+        boolean upgrade = Headers.isWebSocketUpgrade(headers); // only WebSocket is tunnelled: never h2c
+        Headers.removeHopByHop(headers);
+        if (upgrade) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
+                    .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+        }
         if (chunked) {
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        }
-        if (http2) {
-            for (AsciiString name : HTTP2_EXTENSION_HEADERS) {
-                headers.remove(name);
-            }
         }
         // A trusted proxy's chain is kept and the proxy appended; anyone else's is replaced by what Pier saw.
         String forwardedFor = incomingForwardedFor != null ? incomingForwardedFor + ", " + peer : client;
@@ -347,6 +360,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         discarding = true; // the request's LastHttpContent is still to be read
         ctx.writeAndFlush(response, ctx.voidPromise());
         readRequest();
+    }
+
+    /** A request Pier cannot accept: counted, logged in one debug line, answered {@code status}, then closed. */
+    private void malformed(HttpResponseStatus status, String why) {
+        shared.metrics().clientError(ClientError.MALFORMED_REQUEST);
+        log.debug("malformed request from {} ({}): {}", peer, status.code(), why);
+        reject(status);
     }
 
     /** Answers with an error status and closes the connection once it is written. */
@@ -465,7 +485,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("client connection {} failed: {}", socketAddress, cause.toString());
-        ctx.close();
+        if (http2 && (cause instanceof Http2FrameStreamException
+                || Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null)) {
+            ctx.fireExceptionCaught(cause); // the stream channel resets the stream with the error's own code
+            return;
+        }
+        ClientErrors.caught(ctx, cause, shared.metrics());
     }
 }

@@ -237,6 +237,13 @@ final class Exchange {
                 return;
             }
             int code = response.status().code();
+            if (code == 101 && !upgrade) { // a switch nobody asked for: the bytes after it are not HTTP
+                ReferenceCountUtil.release(msg);
+                log.debug("unrequested 101 from {} for {}", upstream.remoteAddress(), backend);
+                releaseUpstream(false);
+                fail(HttpResponseStatus.BAD_GATEWAY);
+                return;
+            }
             if (code >= 100 && code < 200 && !(upgrade && code == 101)) {
                 skippingInterim = true; // 100 or 103: Pier answers Expect itself and does not relay hints
                 ReferenceCountUtil.release(msg);
@@ -359,6 +366,22 @@ final class Exchange {
             return;
         }
         fail(HttpResponseStatus.BAD_GATEWAY);
+    }
+
+    /**
+     * The client's request body broke part way (bad chunked framing). The upstream connection, which has part of a
+     * body, is closed and never pooled; the client gets 400 and a close when no response has started, else is cut off.
+     */
+    void onRequestBroken() {
+        releaseUpstream(false);
+        if (finished) {
+            clientChannel.close(); // answered already (early, with the connection to close after it)
+        } else if (responseStarted) {
+            abort();
+        } else {
+            clientKeepAlive = false;
+            fail(HttpResponseStatus.BAD_REQUEST);
+        }
     }
 
     /** The client connection closed while this exchange was active. */

@@ -5,7 +5,10 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Header rules shared by both directions of the proxy: hop-by-hop removal and the forwarding headers. */
@@ -141,10 +144,41 @@ public final class Headers {
         return values.hasNext();
     }
 
-    /** True when the request asks to switch protocols (WebSocket and the like) with a well-formed Upgrade. */
-    public static boolean isUpgradeRequest(HttpHeaders headers) {
-        return headers.contains(HttpHeaderNames.UPGRADE)
+    /**
+     * True when the request asks to switch to WebSocket: {@code Connection: upgrade} and {@code websocket} among the
+     * Upgrade tokens. Only WebSocket is tunnelled; any other protocol named (h2c above all, which would carry further
+     * requests past Pier's routing) is dropped with the hop-by-hop fields, as nginx does.
+     */
+    public static boolean isWebSocketUpgrade(HttpHeaders headers) {
+        return headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
                 && headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+    }
+
+    /**
+     * Removes every field whose name has an underscore, as nginx does by default ({@code underscores_in_headers off}):
+     * {@code X_Forwarded_For} must not reach an upstream that reads it as {@code X-Forwarded-For}. Builds nothing
+     * unless such a field is there.
+     */
+    public static void removeUnderscored(HttpHeaders headers) {
+        List<String> names = null;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+             it.hasNext(); ) {
+            CharSequence name = it.next().getKey();
+            for (int i = 0; i < name.length(); i++) {
+                if (name.charAt(i) == '_') {
+                    if (names == null) {
+                        names = new ArrayList<>(2);
+                    }
+                    names.add(name.toString());
+                    break;
+                }
+            }
+        }
+        if (names != null) {
+            for (String name : names) {
+                headers.remove(name);
+            }
+        }
     }
 
     /**

@@ -1,11 +1,12 @@
 package dev.pier.proxy.http;
 
 import dev.pier.proxy.ProxyConfig;
+import dev.pier.proxy.metrics.ProxyMetrics;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -22,29 +23,43 @@ final class Http2Connections {
 
     private Http2Connections() {}
 
-    static Http2FrameCodec codec(ProxyConfig config) {
-        return Http2FrameCodecBuilder.forServer()
-                .initialSettings(Http2Settings.defaultSettings()
-                        .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
-                        .maxHeaderListSize(config.maxHeaderSize()))
-                .validateHeaders(true)
-                .build();
+    static Http2FrameCodec codec(ProxyConfig config, ProxyMetrics metrics) {
+        return Http2ServerCodec.create(Http2Settings.defaultSettings()
+                .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+                .maxHeaderListSize(config.maxHeaderSize()), metrics);
     }
 
     static Http2MultiplexHandler multiplexer(ChannelHandler streamInitializer) {
         return new Http2MultiplexHandler(streamInitializer);
     }
 
-    static Http2StreamFrameToHttpObjectCodec streamCodec() {
+    /** Turns the responses a stream's {@link ClientHandler} writes into HTTP/2 frames (its requests come from an
+     * {@link Http2RequestDecoder}, which sits before it). */
+    static Http2StreamFrameToHttpObjectCodec responseEncoder() {
         return new Http2StreamFrameToHttpObjectCodec(true, true);
     }
 
-    /** Closes an HTTP/2 connection (with a GOAWAY) once it was idle for the keep-alive timeout with no stream open. */
-    static final class IdleCloser extends ChannelInboundHandlerAdapter {
+    /**
+     * The last handler of an HTTP/2 connection. Closes it (with a GOAWAY) once it was idle for the keep-alive timeout
+     * with no stream open, and ends what reaches the end of the pipeline: an HTTP/2 error was answered and counted by
+     * the codec (which closes the connection itself after its GOAWAY); anything else (a reset, a TLS failure) is
+     * counted, logged in one debug line and closes the connection.
+     */
+    static final class ConnectionEnd extends ChannelInboundHandlerAdapter {
         private final Http2FrameCodec codec;
+        private final ProxyMetrics metrics;
 
-        IdleCloser(Http2FrameCodec codec) {
+        ConnectionEnd(Http2FrameCodec codec, ProxyMetrics metrics) {
             this.codec = codec;
+            this.metrics = metrics;
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+                return;
+            }
+            ClientErrors.caught(ctx, cause, metrics);
         }
 
         @Override

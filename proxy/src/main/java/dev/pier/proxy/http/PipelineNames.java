@@ -8,8 +8,8 @@ package dev.pier.proxy.http;
  * HTTP client connection:    httpCodec → flowControl → idle → client        (after a 101: tunnel)
  * HTTPS, before ALPN:        sni (becomes ssl) → alpn
  * HTTPS with HTTP/1.1:       ssl → httpCodec → flowControl → idle → client
- * HTTPS with HTTP/2:         ssl → h2Flush → h2 → h2Multiplex → idle → h2Idle
- * HTTP/2 stream (child):     h2ToHttp → flowControl → client
+ * HTTPS with HTTP/2:         ssl → h2Flush → h2 → h2Multiplex → idle → h2End
+ * HTTP/2 stream (child):     h2Request → h2ToHttp → flowControl → client
  * upstream connection:       httpCodec → idle → upstream                     (after a 101: tunnel)
  * </pre>
  */
@@ -25,7 +25,8 @@ final class PipelineNames {
     static final String H2_FLUSH = "h2Flush";
     static final String H2 = "h2";
     static final String H2_MULTIPLEX = "h2Multiplex";
-    static final String H2_IDLE = "h2Idle";
+    static final String H2_END = "h2End";
+    static final String H2_REQUEST = "h2Request";
     static final String H2_TO_HTTP = "h2ToHttp";
     static final String UPSTREAM = "upstream";
     static final String TUNNEL = "tunnel";

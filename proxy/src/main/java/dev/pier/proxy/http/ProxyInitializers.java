@@ -117,7 +117,7 @@ public final class ProxyInitializers {
 
     /** The HTTP/2 handlers of a TLS connection: each stream becomes a child channel served like an HTTP/1.1 one. */
     void http2(ChannelPipeline p) {
-        Http2FrameCodec codec = Http2Connections.codec(shared.config());
+        Http2FrameCodec codec = Http2Connections.codec(shared.config(), shared.metrics());
         // Many streams answer in one event-loop turn: one flush (one TLS record run, one write) for all of them.
         p.addLast(PipelineNames.H2_FLUSH, new FlushConsolidationHandler(256, true))
                 .addLast(PipelineNames.H2, codec)
@@ -127,13 +127,14 @@ public final class ProxyInitializers {
                     protected void initChannel(Http2StreamChannel stream) {
                         stream.config().setAutoRead(false);
                         stream.pipeline()
-                                .addLast(PipelineNames.H2_TO_HTTP, Http2Connections.streamCodec())
+                                .addLast(PipelineNames.H2_REQUEST, new Http2RequestDecoder(shared.metrics()))
+                                .addLast(PipelineNames.H2_TO_HTTP, Http2Connections.responseEncoder())
                                 .addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler())
                                 .addLast(PipelineNames.CLIENT, new ClientHandler(shared, true, true));
                     }
                 }))
                 .addLast(PipelineNames.IDLE, idleHandler())
-                .addLast(PipelineNames.H2_IDLE, new Http2Connections.IdleCloser(codec));
+                .addLast(PipelineNames.H2_END, new Http2Connections.ConnectionEnd(codec, shared.metrics()));
     }
 
     private IdleTimeout idleHandler() {

@@ -35,6 +35,7 @@ public final class ProxyMetrics {
     private final AtomicInteger clientConnections = new AtomicInteger();
     private final AtomicInteger upstreamConnections = new AtomicInteger();
     private final Counter droppedLogLines;
+    private final Counter[] clientErrors;
     private final RouteMeters noRoute;
     private final Map<Tags, RouteMeters> byTarget = new HashMap<>(); // publishing thread only
     private RouteTable last; // the table the meters were last resolved for; publishing thread only
@@ -51,6 +52,43 @@ public final class ProxyMetrics {
         this.droppedLogLines = Counter.builder("pier.access.log.dropped")
                 .description("Access log lines dropped because the writer fell behind").register(registry);
         this.noRoute = new RouteMeters(registry, perHost ? NO_ROUTE.and("host", "") : NO_ROUTE);
+        this.clientErrors = new Counter[ClientError.values().length];
+        for (ClientError e : ClientError.values()) {
+            clientErrors[e.ordinal()] = Counter.builder("pier.client.errors").tag("reason", e.label)
+                    .description("Connections and requests ended by a client's protocol error or reset")
+                    .register(registry);
+        }
+    }
+
+    /**
+     * Why a client's connection, stream or request was ended for it: the label of
+     * {@code pier_client_errors_total{reason}}. Client-caused errors are counted here and logged at debug level in
+     * one line, never with a stack trace, so a client cannot flood the log.
+     */
+    public enum ClientError {
+        /** An HTTP/1.x request head Pier could not accept (400, 414, 431, 501, 505). */
+        MALFORMED_REQUEST("malformed_request"),
+        /** An HTTP/1.1 request body whose chunked framing broke part way (400 and close). */
+        MALFORMED_BODY("malformed_body"),
+        /** An HTTP/2 stream reset for a protocol error (RST_STREAM with an error code). */
+        H2_STREAM("h2_stream"),
+        /** An HTTP/2 connection ended for a protocol error (GOAWAY with an error code). */
+        H2_CONNECTION("h2_connection"),
+        /** A TLS handshake that failed, or bytes that were not TLS on the HTTPS port. */
+        TLS("tls"),
+        /** The connection was reset or failed under Pier (an I/O error). */
+        IO("io");
+
+        private final String label;
+
+        ClientError(String label) {
+            this.label = label;
+        }
+    }
+
+    /** Counts one client error. */
+    public void clientError(ClientError error) {
+        clientErrors[error.ordinal()].increment();
     }
 
     /** Metrics nobody reads (tests, tools). */
