@@ -16,6 +16,8 @@ public abstract class ProxyTestBase {
     protected final ActiveRoutes routes = new ActiveRoutes();
     protected ProxyServer proxy;
     protected HttpClient http;
+    /** What the proxy under test reports to: its metrics can be read, no access log is written. */
+    protected final Telemetry telemetry = Telemetry.none();
 
     protected ProxyConfig config() {
         return ProxyConfig.defaults().withPorts(0, 0, 0).withIoThreads(1)
@@ -24,7 +26,7 @@ public abstract class ProxyTestBase {
 
     @BeforeEach
     void startProxy() throws Exception {
-        proxy = ProxyServer.start(config(), routes);
+        proxy = ProxyServer.start(config(), routes, telemetry);
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     }
 
