@@ -252,6 +252,12 @@ public final class RawHttp2 implements AutoCloseable {
         }
     }
 
+    /** Makes {@link #close} reset the TCP connection (SO_LINGER 0) instead of closing it cleanly. */
+    public RawHttp2 resetOnClose() throws IOException {
+        socket.setSoLinger(true, 0);
+        return this;
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();

@@ -1,5 +1,6 @@
 package dev.pier.proxy.http;
 
+import dev.pier.proxy.metrics.ProxyMetrics;
 import dev.pier.proxy.tls.SslContexts;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,10 +19,12 @@ final class CertificateSelector extends SniHandler {
     private static final int MAX_CLIENT_HELLO = 16 * 1024;
 
     private final long handshakeTimeoutMillis;
+    private final ProxyMetrics metrics;
 
-    CertificateSelector(SslContexts contexts, long handshakeTimeoutMillis) {
+    CertificateSelector(SslContexts contexts, long handshakeTimeoutMillis, ProxyMetrics metrics) {
         super(contexts, MAX_CLIENT_HELLO, handshakeTimeoutMillis);
         this.handshakeTimeoutMillis = handshakeTimeoutMillis;
+        this.metrics = metrics;
     }
 
     @Override
@@ -37,6 +40,6 @@ final class CertificateSelector extends SniHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close(); // not TLS, or a ClientHello too large: nothing to answer in TLS
+        ClientErrors.caught(ctx, cause, metrics); // not TLS, or a ClientHello too large: nothing to answer in TLS
     }
 }

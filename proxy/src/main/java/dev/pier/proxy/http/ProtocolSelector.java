@@ -3,13 +3,9 @@ package dev.pier.proxy.http;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** After the TLS handshake, sets up the connection for the protocol ALPN chose: HTTP/2, else HTTP/1.1. */
 final class ProtocolSelector extends ApplicationProtocolNegotiationHandler {
-    private static final Logger log = LoggerFactory.getLogger(ProtocolSelector.class);
-
     private final ProxyInitializers initializers;
 
     ProtocolSelector(ProxyInitializers initializers) {
@@ -29,7 +25,14 @@ final class ProtocolSelector extends ApplicationProtocolNegotiationHandler {
 
     @Override
     protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("TLS handshake with {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
-        ctx.close();
+        if (ctx.channel().isActive()) { // the failed handshake's exception may have closed it (and been counted)
+            ClientErrors.caught(ctx, cause, initializers.metrics());
+        }
+    }
+
+    /** Netty's own logs a warning with the stack trace: a client could fill the log with broken handshakes. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ClientErrors.caught(ctx, cause, initializers.metrics());
     }
 }

@@ -87,7 +87,7 @@ public final class ProxyInitializers {
                 countConnection(ch);
                 proxyProtocol(ch.pipeline());
                 ch.pipeline()
-                        .addLast(PipelineNames.SNI, new CertificateSelector(contexts, handshakeMillis))
+                        .addLast(PipelineNames.SNI, new CertificateSelector(contexts, handshakeMillis, shared.metrics()))
                         .addLast(PipelineNames.ALPN, new ProtocolSelector(ProxyInitializers.this));
             }
         });
@@ -135,6 +135,10 @@ public final class ProxyInitializers {
                 }))
                 .addLast(PipelineNames.IDLE, idleHandler())
                 .addLast(PipelineNames.H2_END, new Http2Connections.ConnectionEnd(codec, shared.metrics()));
+    }
+
+    ProxyMetrics metrics() {
+        return shared.metrics();
     }
 
     private IdleTimeout idleHandler() {
