@@ -10,7 +10,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -21,8 +20,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.ssl.SslHandler;
@@ -47,6 +44,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
 
     private final ProxyContext shared;
+    private final RequestChecks checks;
     private final boolean secure;
     private final boolean http2;
     private ChannelHandlerContext ctx;
@@ -78,6 +76,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      */
     ClientHandler(ProxyContext shared, boolean secure, boolean http2) {
         this.shared = shared;
+        this.checks = new RequestChecks(shared.config().underscoresInHeaders());
         this.secure = secure;
         this.http2 = http2;
     }
@@ -216,41 +215,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         } else {
             incomingForwardedFor = null; // not believed: replaced
         }
-        DecoderResult result = request.decoderResult();
-        if (result.isFailure()) {
-            Throwable cause = result.cause();
-            malformed(cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
-                    : cause instanceof TooLongHttpHeaderException
-                            ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                            : HttpResponseStatus.BAD_REQUEST, cause.toString());
+        RequestTarget target = checks.accept(request);
+        if (target == null) {
+            malformed(checks.status(), checks.why());
             return;
         }
         HttpHeaders headers = request.headers();
         HttpVersion version = request.protocolVersion();
-        if (version.majorVersion() != 1) { // "GET / HTTP/2.0" in text: HTTP/2 is spoken in frames, over TLS here
-            malformed(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, version.text());
-            return;
-        }
-        if (!shared.config().underscoresInHeaders()) {
-            Headers.removeUnderscored(headers); // nginx's underscores_in_headers off: dropped before anything reads them
-        }
-        String problem = RequestChecks.problem(request, version);
-        if (problem != null) {
-            malformed(problem.startsWith(RequestChecks.UNSUPPORTED_CODING) ? HttpResponseStatus.NOT_IMPLEMENTED
-                    : HttpResponseStatus.BAD_REQUEST, problem);
-            return;
-        }
-        RequestTarget target = RequestTarget.parse(request.uri());
-        if (target == null) {
-            malformed(HttpResponseStatus.BAD_REQUEST, "request target");
-            return;
-        }
-        String host = target.authority() != null ? target.authority() : headers.get(HttpHeaderNames.HOST);
-        if (target.authority() != null) {
-            headers.set(HttpHeaderNames.HOST, host);
-        } else if (host == null) {
-            headers.set(HttpHeaderNames.HOST, ""); // HTTP/1.0 without Host: HTTP/1.1 upstream wants one, empty (3.2)
-        }
+        String host = headers.get(HttpHeaderNames.HOST);
         boolean expectContinue = false;
         String expect = headers.get(HttpHeaderNames.EXPECT);
         if (expect != null) {
@@ -284,23 +256,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
 
-        boolean upgrade = Headers.isWebSocketUpgrade(headers); // only WebSocket is tunnelled: never h2c
-        Headers.removeHopByHop(headers);
-        if (upgrade) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
-                    .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
-        }
-        if (chunked) {
-            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        }
+        boolean upgrade = RequestChecks.prepareForUpstream(request, target, chunked);
         // A trusted proxy's chain is kept and the proxy appended; anyone else's is replaced by what Pier saw.
         String forwardedFor = incomingForwardedFor != null ? incomingForwardedFor + ", " + peer : client;
         Headers.setForwarding(headers, client, forwardedFor, secure ? "https" : "http", host, localPort);
         if (shared.accessLog() != null) {
             requestId = headers.get(Headers.X_REQUEST_ID);
         }
-        request.setUri(target.uri());
-        request.setProtocolVersion(HttpVersion.HTTP_1_1);
 
         exchange = new Exchange(this, ctx.channel(), shared.pool(ctx.channel().eventLoop()), shared.config(),
                 request, backend, version, keepAlive && !shared.draining(), expectContinue, upgrade,

@@ -126,7 +126,7 @@ public final class Headers {
                 .set(X_REAL_IP, clientAddress)
                 .set(X_FORWARDED_PROTO, proto)
                 .set(X_FORWARDED_PORT, localPort);
-        if (host != null) {
+        if (host != null && !host.isEmpty()) {
             headers.set(X_FORWARDED_HOST, host);
         }
         if (!headers.contains(X_REQUEST_ID)) {
