@@ -21,6 +21,15 @@ public final class RecordingLeakDetector<T> extends ResourceLeakDetector<T> {
         super(resourceType, samplingInterval, maxActive);
     }
 
+    /** Throws when a leak was reported since the last call (for fuzz targets, which run outside JUnit). */
+    public static void throwIfLeaked() {
+        if (!LEAKS.isEmpty()) {
+            String first = LEAKS.get(0);
+            LEAKS.clear();
+            throw new IllegalStateException("Netty buffer leak: " + first);
+        }
+    }
+
     @Override
     protected void reportTracedLeak(String resourceType, String records) {
         LEAKS.add(resourceType + " leaked:" + records);

@@ -55,10 +55,21 @@ public final class ProxyInitializers {
                 new DefaultChannelGroup("pier-clients", GlobalEventExecutor.INSTANCE), telemetry);
         this.group = group;
         this.transport = transport;
-        this.decoder = new HttpDecoderConfig()
+        this.decoder = clientDecoder(config);
+    }
+
+    /** How client requests are decoded: the configured limits on the request line and header block. */
+    static HttpDecoderConfig clientDecoder(ProxyConfig config) {
+        return new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxInitialLineLength())
                 .setMaxHeaderSize(config.maxHeaderSize())
                 .setMaxChunkSize(MAX_CHUNK_SIZE)
+                .setTrailersFactory(Trailers.FACTORY);
+    }
+
+    /** How upstream responses are decoded (the pool's connections). */
+    static HttpDecoderConfig upstreamDecoder() {
+        return new HttpDecoderConfig().setMaxHeaderSize(64 * 1024).setMaxChunkSize(MAX_CHUNK_SIZE)
                 .setTrailersFactory(Trailers.FACTORY);
     }
 
@@ -211,9 +222,7 @@ public final class ProxyInitializers {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline()
-                        .addLast(PipelineNames.HTTP_CODEC, new UpstreamCodec(new HttpDecoderConfig()
-                                .setMaxHeaderSize(64 * 1024).setMaxChunkSize(MAX_CHUNK_SIZE)
-                                .setTrailersFactory(Trailers.FACTORY)))
+                        .addLast(PipelineNames.HTTP_CODEC, new UpstreamCodec(upstreamDecoder()))
                         .addLast(PipelineNames.IDLE, new IdleTimeout(config.upstreamIdleTimeout()))
                         .addLast(PipelineNames.UPSTREAM, new UpstreamHandler(pool, metrics.upstreamConnections()));
             }

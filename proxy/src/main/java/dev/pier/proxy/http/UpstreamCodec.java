@@ -1,5 +1,7 @@
 package dev.pier.proxy.http;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -52,14 +54,31 @@ final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCodec.Res
         init(new ResponseDecoder(config), new RequestEncoder());
     }
 
-    /** Notes each request's method for the response decoder. */
+    /**
+     * Notes each request's method for the response decoder, and writes the request target byte for byte as the client
+     * sent it. Netty's encoder writes it as UTF-8, but decoders read each byte of a request line or an HPACK string as
+     * one char: a raw {@code 0xEE} in a path went up as {@code 0xC3 0xAE} (found by fuzzing). Pier's targets are
+     * always origin-form here, already checked for spaces and control characters.
+     */
     final class RequestEncoder extends HttpRequestEncoder {
+        private static final short CRLF = ('\r' << 8) | '\n';
+
         @Override
         protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
             if (msg instanceof HttpRequest request) {
                 methods.offer(request.method());
             }
             super.encode(ctx, msg, out);
+        }
+
+        @Override
+        protected void encodeInitialLine(ByteBuf buf, HttpRequest request) {
+            ByteBufUtil.copy(request.method().asciiName(), buf);
+            buf.writeByte(' ');
+            ByteBufUtil.writeAscii(buf, request.uri()); // each char's low byte: the bytes as received
+            buf.writeByte(' ');
+            ByteBufUtil.writeAscii(buf, request.protocolVersion().text());
+            buf.writeShort(CRLF);
         }
     }
 
