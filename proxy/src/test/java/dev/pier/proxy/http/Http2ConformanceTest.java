@@ -425,6 +425,19 @@ class Http2ConformanceTest extends ProxyTestBase {
         }
     }
 
+    @Test
+    void aClientThatResetsTwoHundredOfItsOwnStreamsIsDisconnected() throws Exception {
+        try (RawHttp2 c = connect()) { // "Rapid Reset" (CVE-2023-44487)
+            int stream = 1;
+            for (int i = 0; i < 201; i++, stream += 2) {
+                c.headers(stream, false, ":method", "POST", ":scheme", "https", ":authority", "example.com",
+                        ":path", "/");
+                c.frame(RawHttp2.RST_STREAM, 0, stream, new byte[] {0, 0, 0, 8});
+            }
+            assertGoAway(c.outcome(stream, WAIT), 0xb); // ENHANCE_YOUR_CALM
+        }
+    }
+
     /**
      * Sends {@code n} requests with a space in :path (alternating with no :path) on new streams, in batches of 50
      * (fewer than the streams a client may have open), and checks that each is reset with PROTOCOL_ERROR.
