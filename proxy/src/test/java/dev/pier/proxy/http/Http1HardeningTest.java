@@ -4,15 +4,10 @@ import static dev.pier.testing.Routes.backend;
 import static dev.pier.testing.Routes.prefix;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pier.proxy.ProxyConfig;
-import dev.pier.proxy.ProxyTestBase;
+import dev.pier.proxy.RecordingProxyTestBase;
 import dev.pier.testing.RawHttp;
 import dev.pier.testing.RecordingUpstream;
 import dev.pier.testing.ScriptedUpstream;
-import io.micrometer.core.instrument.Counter;
-import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,30 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * What RFC 9112 says a server must refuse, sent as raw bytes to a real Pier with an upstream that records every byte
  * it receives: the status, that the connection closes, and what (nothing, or nothing complete) reached the backend.
  */
-class Http1HardeningTest extends ProxyTestBase {
-    private RecordingUpstream upstream;
-
-    @Override
-    protected ProxyConfig config() {
-        return super.config().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(30));
-    }
-
-    @BeforeEach
-    void route() throws Exception {
-        upstream = new RecordingUpstream();
-        serve(prefix("example.com", "/", backend("web", upstream.port())));
-    }
-
-    @AfterEach
-    void stopUpstream() throws Exception {
-        upstream.close();
-    }
-
-    private double clientErrors(String reason) {
-        Counter c = telemetry.metrics().registry().find("pier.client.errors").tag("reason", reason).counter();
-        return c == null ? 0 : c.count();
-    }
-
+class Http1HardeningTest extends RecordingProxyTestBase {
     private static String crlf(String raw) {
         return raw.replace("\\r\\n", "\r\n").replace("\\n", "\n");
     }
