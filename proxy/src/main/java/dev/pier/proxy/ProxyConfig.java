@@ -1,6 +1,6 @@
 package dev.pier.proxy;
 
-import dev.pier.proxy.http.TrustedProxies;
+import dev.pier.proxy.TrustedProxies;
 import java.net.InetAddress;
 import java.time.Duration;
 

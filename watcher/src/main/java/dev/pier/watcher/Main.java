@@ -4,7 +4,7 @@ import dev.pier.proxy.ProxyConfig;
 import dev.pier.proxy.ProxyServer;
 import dev.pier.proxy.Telemetry;
 import dev.pier.proxy.admin.AdminServer;
-import dev.pier.proxy.http.TrustedProxies;
+import dev.pier.proxy.TrustedProxies;
 import dev.pier.proxy.log.AccessLog;
 import dev.pier.proxy.metrics.ProxyMetrics;
 import dev.pier.proxy.route.ActiveRoutes;
@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -320,13 +319,12 @@ public final class Main implements Callable<Integer> {
                 return null;
             };
         }
-        // Admin first: /healthz answers while the first configuration loads, /readyz says when it is in force.
-        AtomicBoolean draining = new AtomicBoolean();
-        BooleanSupplier sourceReady = ready;
+        // Admin first: /healthz answers while the first configuration loads; /readyz says when it is in force and
+        // every traffic listener accepts.
+        Readiness readiness = new Readiness(ready);
         AdminServer admin;
         try {
-            admin = AdminServer.start(proxyConfig, routes, () -> !draining.get() && sourceReady.getAsBoolean(),
-                    registry::scrape);
+            admin = AdminServer.start(proxyConfig, routes, readiness, registry::scrape);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) { // a bind failure arrives as Netty's (checked) NativeIoException
@@ -357,11 +355,12 @@ public final class Main implements Callable<Integer> {
             source.close();
             return 1;
         }
+        readiness.listening(); // ProxyServer.start returns once both listeners are bound
         log.info("admin on port {}: /healthz /readyz /routes /metrics", admin.port());
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            draining.set(true);
+            readiness.draining();
             log.info("shutting down: /readyz is 503; accepting traffic for {} more, then draining for up to {}",
                     shutdownDelay, shutdownGrace);
             try {

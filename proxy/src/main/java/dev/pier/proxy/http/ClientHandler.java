@@ -1,5 +1,6 @@
 package dev.pier.proxy.http;
 
+import dev.pier.proxy.TrustedProxies;
 import dev.pier.proxy.log.AccessLog;
 import dev.pier.proxy.metrics.ProxyMetrics.ClientError;
 import dev.pier.proxy.metrics.RouteMeters;

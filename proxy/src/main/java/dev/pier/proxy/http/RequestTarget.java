@@ -1,5 +1,7 @@
 package dev.pier.proxy.http;
 
+import dev.pier.proxy.route.PathNormalizer;
+
 /**
  * A request target made ready for routing: origin-form ({@code /path?query}) or absolute-form
  * ({@code http://host/path?query}, whose authority then replaces the Host header), normalized by

@@ -2,6 +2,7 @@ package dev.pier.proxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pier.proxy.route.PathNormalizer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

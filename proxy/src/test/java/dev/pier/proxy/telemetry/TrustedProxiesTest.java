@@ -3,7 +3,7 @@ package dev.pier.proxy.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pier.proxy.http.TrustedProxies;
+import dev.pier.proxy.TrustedProxies;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package dev.pier.watcher.translate;
 
-import dev.pier.proxy.http.PathNormalizer;
+import dev.pier.proxy.route.PathNormalizer;
 import dev.pier.proxy.route.Backend;
 import dev.pier.proxy.route.PathType;
 import dev.pier.proxy.route.Route;

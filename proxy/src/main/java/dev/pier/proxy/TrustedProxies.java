@@ -1,4 +1,4 @@
-package dev.pier.proxy.http;
+package dev.pier.proxy;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,4 +1,4 @@
-package dev.pier.proxy.http;
+package dev.pier.proxy.route;
 
 /**
  * Normalizes an origin-form request target before routing, so that what Pier matches is what the upstream receives:
