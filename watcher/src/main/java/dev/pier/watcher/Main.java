@@ -170,10 +170,18 @@ public final class Main implements Callable<Integer> {
                     + "ingress-nginx's upstream-keepalive-connections); 0 closes each after its request.")
     int upstreamKeepaliveConnections;
 
-    @Option(names = "--shutdown-delay", defaultValue = "5s", converter = DurationConverter.class,
+    @Option(names = "--shutdown-delay", converter = DurationConverter.class,
             description = "On SIGTERM, /readyz turns 503 and traffic is still accepted this long, so endpoint "
-                    + "controllers stop sending new connections first (${DEFAULT-VALUE}).")
+                    + "controllers stop sending new connections first (5s in a cluster, 0s with --manifests).")
     Duration shutdownDelay;
+
+    /** In a cluster, endpoint controllers need the delay to stop sending traffic; locally nothing does. */
+    static final Duration CLUSTER_SHUTDOWN_DELAY = Duration.ofSeconds(5);
+
+    /** The shutdown delay in force: the flag's, else 5 s in a cluster and none with {@code --manifests}. */
+    Duration shutdownDelay() {
+        return shutdownDelay != null ? shutdownDelay : manifests != null ? Duration.ZERO : CLUSTER_SHUTDOWN_DELAY;
+    }
 
     @Option(names = "--shutdown-grace", defaultValue = "25s", converter = DurationConverter.class,
             description = "Then requests in flight get this long to finish before connections are closed "
@@ -362,9 +370,9 @@ public final class Main implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             readiness.draining();
             log.info("shutting down: /readyz is 503; accepting traffic for {} more, then draining for up to {}",
-                    shutdownDelay, shutdownGrace);
+                    shutdownDelay(), shutdownGrace);
             try {
-                Thread.sleep(shutdownDelay.toMillis());
+                Thread.sleep(shutdownDelay().toMillis());
                 proxy.drain(shutdownGrace);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -1,0 +1,32 @@
+package dev.pier.watcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Ctrl-C in manifest mode stops at once; a cluster keeps the wait endpoint controllers need; the flag wins. */
+class ShutdownDelayTest {
+    private static Duration delay(String... args) {
+        Main main = new Main();
+        new CommandLine(main).parseArgs(args);
+        return main.shutdownDelay();
+    }
+
+    @Test
+    void noneInManifestMode() {
+        assertThat(delay("--manifests", "/tmp")).isZero();
+    }
+
+    @Test
+    void fiveSecondsInACluster() {
+        assertThat(delay()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void theFlagWinsEitherWay() {
+        assertThat(delay("--manifests", "/tmp", "--shutdown-delay", "2s")).isEqualTo(Duration.ofSeconds(2));
+        assertThat(delay("--shutdown-delay", "0s")).isZero();
+    }
+}
