@@ -1,5 +1,6 @@
 package dev.pier.watcher;
 
+import dev.pier.proxy.admin.ConfigProblem;
 import dev.pier.proxy.route.ActiveRoutes;
 import dev.pier.watcher.translate.ClusterState;
 import dev.pier.watcher.translate.TranslationCache;
@@ -8,7 +9,9 @@ import dev.pier.watcher.translate.Translation;
 import dev.pier.watcher.translate.Translator;
 import dev.pier.watcher.translate.TranslatorConfig;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +30,7 @@ public final class ConfigApplier {
     private final TranslationCache cache = new TranslationCache();
     private final ControllerMetrics metrics;
     private Set<Problem> reported = Set.of();
+    private volatile List<ConfigProblem> inForce = List.of();
 
     public ConfigApplier(ActiveRoutes routes, TranslatorConfig config) {
         this(routes, config, ControllerMetrics.discarding());
@@ -36,6 +40,11 @@ public final class ConfigApplier {
         this.routes = routes;
         this.config = config;
         this.metrics = metrics;
+    }
+
+    /** The problems of the last translation, for {@code /routes}; any thread. */
+    public List<ConfigProblem> problems() {
+        return inForce;
     }
 
     /**
@@ -69,6 +78,11 @@ public final class ConfigApplier {
             }
         }
         reported = now;
+        List<ConfigProblem> listed = new ArrayList<>(now.size());
+        for (Problem p : now) {
+            listed.add(new ConfigProblem(p.object().toString(), p.field(), p.reason().name(), p.message()));
+        }
+        inForce = List.copyOf(listed);
         if (swapped) {
             log.info("configuration {} in force: {} Ingresses, {} hosts, {} routes, {} problems (built in {} µs)",
                     routes.published().generation(), t.served().size(), t.table().hosts().size(),

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -38,7 +39,10 @@ public final class ControllerMetrics {
     private final AtomicReference<RouteTable> table = new AtomicReference<>(RouteTable.EMPTY);
     private final AtomicLong leader = new AtomicLong();
     private final MultiGauge problems;
+    private final MultiGauge unsupportedAnnotations;
     private final MultiGauge certificateExpiry;
+
+    private static final String ANNOTATION_FIELD = "metadata.annotations.";
 
     public ControllerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -58,6 +62,9 @@ public final class ControllerMetrics {
                 AtomicLong::get);
         this.problems = MultiGauge.builder("pier.problems")
                 .description("Problems in the configuration in force, by reason").register(registry);
+        this.unsupportedAnnotations = MultiGauge.builder("pier.unsupported.annotations")
+                .description("Ingresses in force that carry each annotation Pier does not apply, by key")
+                .register(registry);
         this.certificateExpiry = MultiGauge.builder("pier.tls.certificate.expiry.timestamp").baseUnit("seconds")
                 .description("When the certificate of each referenced TLS Secret expires (Unix time)")
                 .register(registry);
@@ -107,12 +114,19 @@ public final class ControllerMetrics {
         for (Problem.Reason reason : Problem.Reason.values()) {
             byReason.put(reason, 0);
         }
+        Map<String, Integer> byKey = new TreeMap<>();
         for (Problem p : t.problems()) {
             byReason.merge(p.reason(), 1, Integer::sum);
+            if (p.reason() == Problem.Reason.UnsupportedAnnotation && p.field().startsWith(ANNOTATION_FIELD)) {
+                byKey.merge(p.field().substring(ANNOTATION_FIELD.length()), 1, Integer::sum);
+            }
         }
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
         byReason.forEach((reason, n) -> rows.add(MultiGauge.Row.of(Tags.of("reason", reason.name()), n)));
         problems.register(rows, true);
+        List<MultiGauge.Row<?>> keys = new ArrayList<>();
+        byKey.forEach((key, n) -> keys.add(MultiGauge.Row.of(Tags.of("key", key), n)));
+        unsupportedAnnotations.register(keys, true);
         List<MultiGauge.Row<?>> expiry = new ArrayList<>();
         for (Map.Entry<ObjectRef, TlsCredential> e : t.certificates().entrySet()) {
             expiry.add(MultiGauge.Row.of(Tags.of("namespace", e.getKey().namespace(), "secret", e.getKey().name()),

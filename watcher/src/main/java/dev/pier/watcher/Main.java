@@ -332,7 +332,7 @@ public final class Main implements Callable<Integer> {
         Readiness readiness = new Readiness(ready);
         AdminServer admin;
         try {
-            admin = AdminServer.start(proxyConfig, routes, readiness, registry::scrape);
+            admin = AdminServer.start(proxyConfig, routes, readiness, registry::scrape, applier::problems);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) { // a bind failure arrives as Netty's (checked) NativeIoException

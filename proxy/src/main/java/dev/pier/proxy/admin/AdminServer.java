@@ -31,6 +31,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -55,18 +56,27 @@ public final class AdminServer implements AutoCloseable {
         return start(config, routes, ready, null);
     }
 
+    /** Without problems in {@code /routes}. */
+    public static AdminServer start(ProxyConfig config, ActiveRoutes routes, BooleanSupplier ready,
+                                    Supplier<String> metrics) throws InterruptedException {
+        return start(config, routes, ready, metrics, List::of);
+    }
+
     /**
      * @param ready whether Pier is ready for traffic; checked on every {@code /readyz}
      * @param metrics the metrics in Prometheus text format, scraped on every {@code /metrics}; null for none
+     * @param problems the problems of the configuration in force, listed in {@code /routes}
      */
     public static AdminServer start(ProxyConfig config, ActiveRoutes routes, BooleanSupplier ready,
-                                    Supplier<String> metrics) throws InterruptedException {
+                                    Supplier<String> metrics, Supplier<List<ConfigProblem>> problems)
+            throws InterruptedException {
         requireNonNull(routes, "routes");
         requireNonNull(ready, "ready");
+        requireNonNull(problems, "problems");
         Transport transport = Transport.best();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pier-admin", true),
                 transport.ioHandlerFactory());
-        Handler handler = new Handler(routes, ready, metrics);
+        Handler handler = new Handler(routes, ready, metrics, problems);
         try {
             Channel ch = new ServerBootstrap().group(group).channel(transport.serverChannel())
                     .childHandler(new ChannelInitializer<>() {
@@ -98,11 +108,14 @@ public final class AdminServer implements AutoCloseable {
         private final ActiveRoutes routes;
         private final BooleanSupplier ready;
         private final Supplier<String> metrics;
+        private final Supplier<List<ConfigProblem>> problems;
 
-        Handler(ActiveRoutes routes, BooleanSupplier ready, Supplier<String> metrics) {
+        Handler(ActiveRoutes routes, BooleanSupplier ready, Supplier<String> metrics,
+                Supplier<List<ConfigProblem>> problems) {
             this.routes = routes;
             this.ready = ready;
             this.metrics = metrics;
+            this.problems = problems;
         }
 
         @Override
@@ -137,7 +150,7 @@ public final class AdminServer implements AutoCloseable {
         private FullHttpResponse routes(ChannelHandlerContext ctx) throws IOException {
             ByteBuf body = ctx.alloc().buffer();
             try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
-                RoutesJson.write(routes.published(), out);
+                RoutesJson.write(routes.published(), problems.get(), out);
             } catch (IOException | RuntimeException e) {
                 body.release();
                 throw e;

@@ -10,12 +10,13 @@ import dev.pier.proxy.route.VirtualHost;
 import dev.pier.tls.TlsCredential;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Writes the table in force as JSON for {@code GET /routes}: every host with its paths in match order, each with its
  * path type, backend Service, endpoints, the Ingress it came from, and why it has no endpoints when it has none; then
- * the certificates by server name, each with its subject, DNS names, expiry and SHA-256 fingerprint (never the key).
+ * the problems of the configuration in force; the certificates by server name, each with its subject, DNS names, expiry and SHA-256 fingerprint (never the key).
  */
 public final class RoutesJson {
     private static final JsonFactory JSON = new JsonFactory();
@@ -23,6 +24,12 @@ public final class RoutesJson {
     private RoutesJson() {}
 
     public static void write(ActiveRoutes.Published published, OutputStream out) throws IOException {
+        write(published, List.of(), out);
+    }
+
+    /** The table, then {@code problems}: what in the configuration Pier could not serve as written. */
+    public static void write(ActiveRoutes.Published published, List<ConfigProblem> problems, OutputStream out)
+            throws IOException {
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.useDefaultPrettyPrinter();
             g.writeStartObject();
@@ -46,6 +53,16 @@ public final class RoutesJson {
             g.writeEndArray();
             g.writeFieldName("defaultBackend");
             writeRoute(g, published.table().defaultRoute());
+            g.writeArrayFieldStart("problems");
+            for (ConfigProblem p : problems) {
+                g.writeStartObject();
+                g.writeStringField("object", p.object());
+                g.writeStringField("field", p.field());
+                g.writeStringField("reason", p.reason());
+                g.writeStringField("message", p.message());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
             g.writeArrayFieldStart("certificates");
             for (Map.Entry<String, TlsCredential> e : published.table().certificates().entries().entrySet()) {
                 g.writeStartObject();

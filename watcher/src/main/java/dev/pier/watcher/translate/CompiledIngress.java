@@ -189,25 +189,26 @@ final class CompiledIngress {
         }
         List<Step> steps = new ArrayList<>();
         List<Problem> annotationProblems = new ArrayList<>();
-        Redirects redirects = Redirects.of(ingress, ref, annotationProblems);
+        Annotations.Policies policies = Annotations.read(ingress, ref, annotationProblems);
         for (Problem p : annotationProblems) {
             steps.add(new Fixed(p));
         }
+        String guard = policies.unenforcedGuard();
         IngressBackend def = ingress.getSpec().getDefaultBackend();
         if (def != null) {
-            Target target = target(def, ref, "spec.defaultBackend", steps);
+            Target target = target(def, ref, "spec.defaultBackend", guard, steps);
             if (target != null) {
                 steps.add(new DefaultBackend(target));
             }
         }
         List<IngressRule> rules = ingress.getSpec().getRules();
         for (int r = 0; rules != null && r < rules.size(); r++) {
-            compileRule(rules.get(r), r, ref, steps);
+            compileRule(rules.get(r), r, ref, guard, steps);
         }
-        return new CompiledIngress(ingress, ref, true, redirects, List.copyOf(steps));
+        return new CompiledIngress(ingress, ref, true, policies.redirects(), List.copyOf(steps));
     }
 
-    private static void compileRule(IngressRule rule, int r, ObjectRef ref, List<Step> steps) {
+    private static void compileRule(IngressRule rule, int r, ObjectRef ref, String guard, List<Step> steps) {
         String field = "spec.rules[" + r + "]";
         String host = rule.getHost() == null ? "" : rule.getHost().toLowerCase(Locale.ROOT);
         if (!host.isEmpty() && !Hosts.isValid(host)) {
@@ -239,15 +240,19 @@ final class CompiledIngress {
                         + "; the path is skipped")));
                 continue;
             }
-            Target target = target(path.getBackend(), ref, pathField + ".backend", steps);
+            Target target = target(path.getBackend(), ref, pathField + ".backend", guard, steps);
             if (target != null) {
                 steps.add(new PathRule(host, value, type, target, r, p));
             }
         }
     }
 
-    /** The reference's target, or null (with a problem step) when the reference itself is malformed. */
-    private static Target target(IngressBackend b, ObjectRef ref, String field, List<Step> steps) {
+    /**
+     * The reference's target, or null (with a problem step) when the reference itself is malformed. With
+     * {@code guard} (an access-guarding annotation Pier cannot enforce) a valid reference becomes a backend that
+     * answers 503: fail closed, never the application served open.
+     */
+    private static Target target(IngressBackend b, ObjectRef ref, String field, String guard, List<Step> steps) {
         if (b == null || (b.getService() == null) == (b.getResource() == null)) {
             steps.add(new Fixed(new Problem(ref, field, Reason.InvalidBackend,
                     "a backend needs exactly one of service or resource; the path is skipped")));
@@ -267,6 +272,11 @@ final class CompiledIngress {
             steps.add(new Fixed(new Problem(ref, field + ".service", Reason.InvalidBackend,
                     "a service backend needs a name and a port number or name; the path is skipped")));
             return null;
+        }
+        if (guard != null) {
+            Object port = svc.getPort().getNumber() != null ? svc.getPort().getNumber() : svc.getPort().getName();
+            return new FixedBackend(new Backend(ref.namespace(), svc.getName(), String.valueOf(port), List.of(),
+                    "annotation " + guard + " guards access and Pier cannot enforce it yet: 503 rather than open"));
         }
         // Same namespace as the Ingress, always: v1 has no cross-namespace Service references.
         return ServiceRef.of(ref.namespace(), svc.getName(), svc.getPort().getName(), svc.getPort().getNumber());

@@ -25,7 +25,8 @@ public record Problem(ObjectRef object, String field, Reason reason, String mess
         SecretInvalid,
         CertificateMismatch,
         TLSConflict,
-        InvalidAnnotation
+        InvalidAnnotation,
+        UnsupportedAnnotation
     }
 
     @Override

@@ -254,7 +254,7 @@ class TlsTranslationTest {
                           - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
                 ---
                 """.formatted(name, namespace.isEmpty() ? "default" : namespace, created,
-                annotations.length == 0 ? "pier.dev/none: \"\"" : String.join("\n    ", annotations), tls, host);
+                annotations.length == 0 ? "example.com/none: \"\"" : String.join("\n    ", annotations), tls, host);
     }
 
     private static String indent(byte[] pem) {

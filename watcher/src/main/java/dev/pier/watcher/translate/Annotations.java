@@ -1,0 +1,169 @@
+package dev.pier.watcher.translate;
+
+import dev.pier.watcher.translate.Problem.Reason;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The one registry of the Ingress annotations Pier reads: ingress-nginx's ({@code nginx.ingress.kubernetes.io/KEY})
+ * and Pier's own ({@code pier.dev/KEY}, which wins when both are set). Every key under either prefix is in one of
+ * four kinds, and none is ever dropped silently:
+ *
+ * <ul>
+ *   <li>{@link Support#SUPPORTED}: parsed and validated once, when the Ingress is compiled, into a typed policy; an
+ *       invalid value is an {@code InvalidAnnotation} problem and the route keeps its default behaviour.
+ *   <li>{@link Support#NO_OP}: what the key asks for is what Pier does anyway (it streams bodies, say); accepted
+ *       without a warning.
+ *   <li>{@link Support#GUARD}: the key guards access (authentication, allowlists, rate limits) and Pier cannot enforce
+ *       it yet. It fails closed: every route of the Ingress answers 503 rather than serve the application open, and
+ *       an {@code UnsupportedAnnotation} problem says why.
+ *   <li>{@link Support#UNSUPPORTED}, and every key not listed: an {@code UnsupportedAnnotation} problem (a Warning
+ *       Event once per Ingress and key, the {@code pier_unsupported_annotations} gauge, a line in {@code /routes}'s
+ *       problems), and the Ingress is served without it.
+ * </ul>
+ *
+ * <p>Adding an annotation: its entry here, the policy it yields, the step that applies it, and their tests.
+ */
+final class Annotations {
+    static final String NGINX_PREFIX = "nginx.ingress.kubernetes.io/";
+    static final String PIER_PREFIX = "pier.dev/";
+
+    /** What Pier does with a key. */
+    enum Support { SUPPORTED, NO_OP, GUARD, UNSUPPORTED }
+
+    /** One key, without its prefix, and what Pier does with it. */
+    record Key(String name, Support support, String note) {}
+
+    /** The policies an Ingress's annotations give. */
+    record Policies(Redirects redirects, String unenforcedGuard) {
+        static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null);
+    }
+
+    private static final String STREAMS = "Pier streams request and response bodies without buffering them";
+
+    private static final Map<String, Key> KEYS = index(
+            new Key("ssl-redirect", Support.SUPPORTED,
+                    "redirect plain HTTP to HTTPS for hosts with a TLS section (default true), with 308"),
+            new Key("force-ssl-redirect", Support.SUPPORTED,
+                    "redirect plain HTTP to HTTPS even without a TLS section (default false), with 308"),
+
+            new Key("proxy-buffering", Support.NO_OP, STREAMS),
+            new Key("proxy-request-buffering", Support.NO_OP, STREAMS),
+            new Key("proxy-buffer-size", Support.NO_OP, STREAMS),
+            new Key("proxy-buffers-number", Support.NO_OP, STREAMS),
+            new Key("proxy-max-temp-file-size", Support.NO_OP, STREAMS),
+            new Key("client-body-buffer-size", Support.NO_OP, STREAMS),
+
+            guard("auth-url"), guard("auth-method"), guard("auth-signin"), guard("auth-signin-redirect-param"),
+            guard("auth-response-headers"), guard("auth-request-redirect"), guard("auth-cache-key"),
+            guard("auth-cache-duration"), guard("auth-snippet"), guard("auth-proxy-set-headers"),
+            guard("auth-always-set-cookie"), guard("auth-keepalive"), guard("enable-global-auth"),
+            guard("auth-type"), guard("auth-secret"), guard("auth-secret-type"), guard("auth-realm"),
+            guard("auth-tls-secret"), guard("auth-tls-verify-client"), guard("auth-tls-verify-depth"),
+            guard("auth-tls-error-page"), guard("auth-tls-pass-certificate-to-upstream"), guard("auth-tls-match-cn"),
+            guard("whitelist-source-range"), guard("allowlist-source-range"), guard("denylist-source-range"),
+            guard("limit-connections"), guard("limit-rps"), guard("limit-rpm"), guard("limit-burst-multiplier"),
+            guard("limit-whitelist"), guard("limit-allowlist"), guard("global-rate-limit"),
+            guard("global-rate-limit-window"), guard("global-rate-limit-key"), guard("global-rate-limit-ignored-cidrs"),
+            guard("satisfy"),
+
+            new Key("configuration-snippet", Support.UNSUPPORTED, "nginx configuration is never executed by Pier"
+                    + " (ingress-nginx itself disables snippets by default); ask for the behaviour as an annotation"),
+            new Key("server-snippet", Support.UNSUPPORTED, "nginx configuration is never executed by Pier"
+                    + " (ingress-nginx itself disables snippets by default); ask for the behaviour as an annotation"),
+            new Key("stream-snippet", Support.UNSUPPORTED, "nginx configuration is never executed by Pier"));
+
+    private Annotations() {}
+
+    private static Key guard(String name) {
+        return new Key(name, Support.GUARD, "it guards access and Pier cannot enforce it yet");
+    }
+
+    private static Map<String, Key> index(Key... keys) {
+        Map<String, Key> m = new LinkedHashMap<>();
+        for (Key k : keys) {
+            m.put(k.name(), k);
+        }
+        return Map.copyOf(m);
+    }
+
+    /** What Pier does with {@code name} (a key without its prefix): its entry, or unsupported when it has none. */
+    static Key lookup(String name) {
+        Key k = KEYS.get(name);
+        return k != null ? k : new Key(name, Support.UNSUPPORTED, "Pier does not support it yet");
+    }
+
+    /** Every registered key, for documentation and {@code pier migrate}. */
+    static Map<String, Key> registered() {
+        return KEYS;
+    }
+
+    /**
+     * Reads an Ingress's annotations once, at compile time: the policies they give, and a problem for each key Pier
+     * does not apply or whose value is invalid, in the order of the keys.
+     */
+    static Policies read(Ingress ingress, ObjectRef ref, List<Problem> problems) {
+        Map<String, String> annotations = ingress.getMetadata().getAnnotations();
+        if (annotations == null || annotations.isEmpty()) {
+            return Policies.DEFAULT;
+        }
+        String guard = null;
+        for (Map.Entry<String, String> e : new TreeMap<>(annotations).entrySet()) {
+            String name = name(e.getKey());
+            if (name == null) {
+                continue; // not ours: kubernetes.io/, cert-manager.io/ and the like
+            }
+            Key key = lookup(name);
+            String field = "metadata.annotations." + e.getKey();
+            switch (key.support()) {
+                case SUPPORTED, NO_OP -> { }
+                case GUARD -> {
+                    if (guard == null) {
+                        guard = e.getKey();
+                    }
+                    problems.add(new Problem(ref, field, Reason.UnsupportedAnnotation, key.note()
+                            + ": every route of this Ingress answers 503 rather than serve the application open"));
+                }
+                case UNSUPPORTED -> problems.add(new Problem(ref, field, Reason.UnsupportedAnnotation,
+                        key.note() + "; the Ingress is served without it"));
+            }
+        }
+        Redirects redirects = new Redirects(flag(annotations, "ssl-redirect", true, ref, problems),
+                flag(annotations, "force-ssl-redirect", false, ref, problems));
+        return new Policies(redirects, guard);
+    }
+
+    /** The key without its prefix, or null when it has neither of Pier's prefixes. */
+    private static String name(String annotation) {
+        if (annotation.startsWith(NGINX_PREFIX)) {
+            return annotation.substring(NGINX_PREFIX.length());
+        }
+        if (annotation.startsWith(PIER_PREFIX)) {
+            return annotation.substring(PIER_PREFIX.length());
+        }
+        return null;
+    }
+
+    /** A boolean key's value: ingress-nginx's, then Pier's own (which wins); an invalid value keeps the fallback. */
+    private static boolean flag(Map<String, String> annotations, String name, boolean fallback, ObjectRef ref,
+                                List<Problem> problems) {
+        boolean value = fallback;
+        for (String prefix : List.of(NGINX_PREFIX, PIER_PREFIX)) {
+            String raw = annotations.get(prefix + name);
+            if (raw == null) {
+                continue;
+            }
+            switch (raw.trim().toLowerCase(Locale.ROOT)) {
+                case "true" -> value = true;
+                case "false" -> value = false;
+                default -> problems.add(new Problem(ref, "metadata.annotations." + prefix + name,
+                        Reason.InvalidAnnotation, "'" + raw + "' is not \"true\" or \"false\"; ignored"));
+            }
+        }
+        return value;
+    }
+}

@@ -1,0 +1,117 @@
+package dev.pier.watcher.manifest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pier.proxy.ProxyConfig;
+import dev.pier.proxy.ProxyServer;
+import dev.pier.proxy.admin.AdminServer;
+import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.testing.EchoUpstream;
+import dev.pier.watcher.ConfigApplier;
+import dev.pier.watcher.ControllerMetrics;
+import dev.pier.watcher.translate.TranslatorConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Annotations end to end: manifests on disk, the real proxy and admin server, a real upstream and client. A key Pier
+ * does not apply is reported (in {@code /routes} and a gauge by key) and the Ingress served without it; an access
+ * guard Pier cannot enforce fails closed: 503, and the application never sees the request.
+ */
+class AnnotationReportingTest {
+    @TempDir
+    Path dir;
+    private EchoUpstream app;
+    private ManifestSource source;
+    private ProxyServer proxy;
+    private AdminServer admin;
+    private HttpClient http;
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    @BeforeEach
+    void start() throws Exception {
+        app = new EchoUpstream("app");
+        Files.writeString(dir.resolve("app.yaml"), """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: app}
+                spec: {ports: [{name: http, port: 80}]}
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: app-x, labels: {kubernetes.io/service-name: app}}
+                addressType: IPv4
+                ports: [{name: http, port: %d}]
+                endpoints: [{addresses: [127.0.0.1]}]
+                """.formatted(app.port()) + ingress("open", "open.example.com", "nginx.ingress.kubernetes.io/rewrite-target: /")
+                + ingress("guarded", "admin.example.com", "nginx.ingress.kubernetes.io/auth-url: http://auth/check"));
+        ActiveRoutes routes = new ActiveRoutes();
+        ConfigApplier applier = new ConfigApplier(routes, TranslatorConfig.defaults(), new ControllerMetrics(registry));
+        source = new ManifestSource(dir, applier);
+        source.start();
+        ProxyConfig config = ProxyConfig.defaults().withPorts(0, -1, 0).withIoThreads(1);
+        proxy = ProxyServer.start(config, routes);
+        admin = AdminServer.start(config, routes, () -> true, null, applier::problems);
+        http = HttpClient.newHttpClient();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        http.shutdownNow();
+        admin.close();
+        proxy.close();
+        source.close();
+        app.close();
+    }
+
+    private static String ingress(String name, String host, String annotation) {
+        return """
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata:
+                  name: %s
+                  annotations: {%s}
+                spec:
+                  ingressClassName: pier
+                  rules:
+                    - host: %s
+                      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: app, port: {number: 80}}}}]}
+                """.formatted(name, annotation, host);
+    }
+
+    private HttpResponse<String> get(int port, String host, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Host", host)
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void anAccessGuardPierCannotEnforceAnswers503AndTheAppSeesNothing() throws Exception {
+        HttpResponse<String> r = get(proxy.httpPort(), "admin.example.com", "/secret");
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(app.received()).noneMatch(rec -> rec.uri().contains("/secret"));
+    }
+
+    @Test
+    void anUnsupportedKeyIsServedWithoutItAndReported() throws Exception {
+        assertThat(get(proxy.httpPort(), "open.example.com", "/x").statusCode()).isEqualTo(200);
+
+        String routes = get(admin.port(), "localhost", "/routes").body();
+        assertThat(routes).contains("\"reason\" : \"UnsupportedAnnotation\"")
+                .contains("metadata.annotations.nginx.ingress.kubernetes.io/rewrite-target")
+                .contains("metadata.annotations.nginx.ingress.kubernetes.io/auth-url");
+        assertThat(registry.get("pier.unsupported.annotations")
+                .tag("key", "nginx.ingress.kubernetes.io/rewrite-target").gauge().value()).isEqualTo(1.0);
+        assertThat(registry.get("pier.unsupported.annotations")
+                .tag("key", "nginx.ingress.kubernetes.io/auth-url").gauge().value()).isEqualTo(1.0);
+    }
+}

@@ -1,0 +1,95 @@
+package dev.pier.watcher.translate;
+
+import static dev.pier.watcher.translate.Fixtures.objects;
+import static dev.pier.watcher.translate.Fixtures.service;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pier.proxy.route.Route;
+import dev.pier.watcher.translate.Problem.Reason;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The annotation registry through the pure translation: what is applied, accepted, reported and failed closed. */
+class AnnotationsTest {
+    private static Translation translate(String annotations) {
+        return Translator.translate(ClusterState.of(objects(service("web", "10.0.0.5", 8080) + """
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata:
+                  name: web
+                  annotations: {%s}
+                spec:
+                  ingressClassName: pier
+                  defaultBackend: {service: {name: web, port: {number: 80}}}
+                  rules:
+                  - host: a.com
+                    http:
+                      paths:
+                      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+                """.formatted(annotations))), TranslatorConfig.defaults());
+    }
+
+    private static List<String> fields(Translation t, Reason reason) {
+        return t.problems().stream().filter(p -> p.reason() == reason).map(Problem::field).toList();
+    }
+
+    @Test
+    void anUnsupportedKeyIsReportedOnceAndTheIngressIsServedWithoutIt() {
+        Translation t = translate("nginx.ingress.kubernetes.io/rewrite-target: /$2, pier.dev/rewrite-target: /$2");
+        assertThat(fields(t, Reason.UnsupportedAnnotation)).containsExactly(
+                "metadata.annotations.nginx.ingress.kubernetes.io/rewrite-target",
+                "metadata.annotations.pier.dev/rewrite-target");
+        assertThat(t.table().match("a.com", "/x").backend().available()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"auth-url: https://auth.example/check", "whitelist-source-range: 10.0.0.0/8",
+            "auth-type: basic", "limit-rps: '5'", "auth-tls-secret: default/ca"})
+    void anAccessGuardPierCannotEnforceFailsClosed(String annotation) {
+        Translation t = translate("nginx.ingress.kubernetes.io/" + annotation);
+        String key = annotation.substring(0, annotation.indexOf(':'));
+        assertThat(fields(t, Reason.UnsupportedAnnotation))
+                .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/" + key);
+        for (Route r : List.of(t.table().match("a.com", "/x"), t.table().match("other.com", "/"))) {
+            assertThat(r.backend().available()).as("%s served open", r).isFalse();
+            assertThat(r.backend().problem()).contains(key).contains("503");
+        }
+        assertThat(t.problems().get(0).message()).contains("503");
+    }
+
+    @Test
+    void noOpKeysAndOtherPrefixesRaiseNothing() {
+        Translation t = translate("nginx.ingress.kubernetes.io/proxy-buffering: 'off',"
+                + " nginx.ingress.kubernetes.io/proxy-request-buffering: 'off',"
+                + " cert-manager.io/cluster-issuer: letsencrypt, kubernetes.io/description: web");
+        assertThat(t.problems()).isEmpty();
+        assertThat(t.table().match("a.com", "/x").backend().available()).isTrue();
+    }
+
+    @Test
+    void sslRedirectIsAppliedAndPierDevWins() {
+        Translation t = translate("nginx.ingress.kubernetes.io/force-ssl-redirect: 'false',"
+                + " pier.dev/force-ssl-redirect: 'true'");
+        assertThat(t.problems()).isEmpty();
+        assertThat(t.table().match("a.com", "/x").sslRedirect()).isTrue();
+    }
+
+    @Test
+    void anInvalidValueIsReportedAndTheDefaultKept() {
+        Translation t = translate("nginx.ingress.kubernetes.io/force-ssl-redirect: 'yes'");
+        assertThat(fields(t, Reason.InvalidAnnotation))
+                .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/force-ssl-redirect");
+        assertThat(t.table().match("a.com", "/x").sslRedirect()).isFalse();
+    }
+
+    @Test
+    void snippetsAreNeverExecutedAndSaySo() {
+        Translation t = translate("nginx.ingress.kubernetes.io/configuration-snippet: 'more_set_headers \"A: b\";'");
+        assertThat(t.problems()).singleElement().satisfies(p -> {
+            assertThat(p.reason()).isEqualTo(Reason.UnsupportedAnnotation);
+            assertThat(p.message()).contains("never executed");
+        });
+    }
+}
