@@ -44,6 +44,28 @@ class Http2ConformanceTest extends RecordingProxyTestBase {
         assertThat(o.errorCode()).as("GOAWAY error code").isEqualTo(code);
     }
 
+    /**
+     * A frame after the client ended its stream is STREAM_CLOSED: a stream error while Pier still answers it, or,
+     * when the response was already complete and Pier forgot the stream, a connection error.
+     */
+    private static void assertStreamClosed(RawHttp2 c, int stream) throws Exception {
+        Outcome o = c.outcome(stream, WAIT);
+        if (o.kind().equals(Outcome.RESPONSE)) {
+            assertGoAway(c.outcome(stream, WAIT), STREAM_CLOSED);
+        } else {
+            assertReset(o, STREAM_CLOSED);
+        }
+    }
+
+    /** Opens a POST to {@code /} on {@code stream}, its body still to come. */
+    private static void openPost(RawHttp2 c, int stream, String... extra) throws Exception {
+        String[] pairs = new String[8 + extra.length];
+        System.arraycopy(new String[] {":method", "POST", ":scheme", "https", ":authority", "example.com", ":path",
+                "/"}, 0, pairs, 0, 8);
+        System.arraycopy(extra, 0, pairs, 8, extra.length);
+        c.headers(stream, false, pairs);
+    }
+
     /** After a stream error the connection still serves: a new request on {@code stream} gets its 200. */
     private void assertStillServes(RawHttp2 c, int stream) throws Exception {
         c.get(stream, "example.com", "/after");
@@ -71,14 +93,7 @@ class Http2ConformanceTest extends RecordingProxyTestBase {
                         RawHttp2.block(":method", "POST", ":scheme", "https", ":authority", "example.com",
                                 ":path", "/slow"));
                 c.data(1, false, "late");
-                Outcome o = c.outcome(1, WAIT);
-                // Either the response was already complete (then Pier forgot the stream: a connection error), or the
-                // stream was still half-closed: a stream error. Both say STREAM_CLOSED.
-                if (o.kind().equals(Outcome.RESPONSE)) {
-                    assertGoAway(c.outcome(1, WAIT), STREAM_CLOSED);
-                } else {
-                    assertReset(o, STREAM_CLOSED);
-                }
+                assertStreamClosed(c, 1);
             }
         }
 
@@ -89,12 +104,7 @@ class Http2ConformanceTest extends RecordingProxyTestBase {
                         RawHttp2.block(":method", "GET", ":scheme", "https", ":authority", "example.com", ":path",
                                 "/"));
                 c.headers(1, true, "x-more", "1");
-                Outcome o = c.outcome(1, WAIT);
-                if (o.kind().equals(Outcome.RESPONSE)) {
-                    assertGoAway(c.outcome(1, WAIT), STREAM_CLOSED);
-                } else {
-                    assertReset(o, STREAM_CLOSED);
-                }
+                assertStreamClosed(c, 1);
             }
         }
 
@@ -168,8 +178,7 @@ class Http2ConformanceTest extends RecordingProxyTestBase {
         @Test
         void priorityOfTheWrongLengthIsAStreamFrameSizeError() throws Exception {
             try (RawHttp2 c = connect()) {
-                c.headers(1, false, ":method", "POST", ":scheme", "https", ":authority", "example.com",
-                        ":path", "/");
+                openPost(c, 1);
                 c.frame(PRIORITY, 0, 1, new byte[4]);
                 assertReset(c.outcome(1, WAIT), FRAME_SIZE_ERROR);
                 assertStillServes(c, 3);
@@ -179,8 +188,7 @@ class Http2ConformanceTest extends RecordingProxyTestBase {
         @Test
         void aWindowUpdateOfZeroOnAStreamIsAStreamProtocolError() throws Exception {
             try (RawHttp2 c = connect()) {
-                c.headers(1, false, ":method", "POST", ":scheme", "https", ":authority", "example.com",
-                        ":path", "/");
+                openPost(c, 1);
                 c.windowUpdate(1, 0);
                 assertReset(c.outcome(1, WAIT), PROTOCOL_ERROR);
                 assertStillServes(c, 3);
@@ -190,8 +198,7 @@ class Http2ConformanceTest extends RecordingProxyTestBase {
         @Test
         void aStreamWindowAbove2To31IsAFlowControlError() throws Exception {
             try (RawHttp2 c = connect()) {
-                c.headers(1, false, ":method", "POST", ":scheme", "https", ":authority", "example.com",
-                        ":path", "/");
+                openPost(c, 1);
                 c.windowUpdate(1, Integer.MAX_VALUE);
                 c.windowUpdate(1, Integer.MAX_VALUE);
                 assertReset(c.outcome(1, WAIT), FLOW_CONTROL_ERROR);
@@ -213,8 +220,7 @@ class Http2ConformanceTest extends RecordingProxyTestBase {
         @Test
         void aSecondHeadersWithoutEndStreamIsAStreamProtocolError() throws Exception {
             try (RawHttp2 c = connect()) {
-                c.headers(1, false, ":method", "POST", ":scheme", "https", ":authority", "example.com",
-                        ":path", "/");
+                openPost(c, 1);
                 c.headers(1, false, "x-trailer", "1");
                 assertReset(c.outcome(1, WAIT), PROTOCOL_ERROR);
                 assertStillServes(c, 3);
