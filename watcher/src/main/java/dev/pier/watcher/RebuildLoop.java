@@ -1,9 +1,10 @@
 package dev.pier.watcher;
 
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,17 +19,33 @@ import org.slf4j.LoggerFactory;
  * exactly one more.
  *
  * <p>Thread-safe: {@link #signal} may be called from any thread (informer callbacks); everything else runs on the loop
- * thread.
+ * thread. Time and the loop thread come from a {@link Scheduler}, so tests run the loop on a clock they control.
  */
 public final class RebuildLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RebuildLoop.class);
 
+    /** The loop's one thread and its clock. */
+    interface Scheduler {
+        long nanoTime();
+
+        /** Runs {@code task} on the loop thread, after the tasks already queued. */
+        void execute(Runnable task);
+
+        /** Runs {@code task} on the loop thread {@code delayNanos} from now; cancellable. */
+        Future<?> schedule(Runnable task, long delayNanos);
+
+        /** Runs {@code task} on the loop thread and waits for it. */
+        void runAndWait(Runnable task) throws InterruptedException, ExecutionException;
+
+        void shutdown();
+    }
+
     private final Runnable build;
     private final long holdoffNanos;
     private final long maxDelayNanos;
-    private final ScheduledExecutorService executor;
+    private final Scheduler scheduler;
     // loop-thread state
-    private ScheduledFuture<?> scheduled;
+    private Future<?> scheduled;
     private long burstStart;
     private long deadline;
     private long lastBuildEnd = Long.MIN_VALUE / 2; // long ago
@@ -37,28 +54,63 @@ public final class RebuildLoop implements AutoCloseable {
      * @param build the rebuild; runs on the loop thread, never concurrently with itself
      */
     public RebuildLoop(Runnable build, Duration holdoff, Duration maxDelay) {
+        this(build, holdoff, maxDelay, threadScheduler());
+    }
+
+    RebuildLoop(Runnable build, Duration holdoff, Duration maxDelay, Scheduler scheduler) {
         this.build = build;
         this.holdoffNanos = holdoff.toNanos();
         this.maxDelayNanos = maxDelay.toNanos();
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.scheduler = scheduler;
+    }
+
+    /** A daemon thread, {@code pier-rebuild}, and the system's monotonic clock. */
+    private static Scheduler threadScheduler() {
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pier-rebuild");
             t.setDaemon(true);
             return t;
         });
+        return new Scheduler() {
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public void execute(Runnable task) {
+                executor.execute(task);
+            }
+
+            @Override
+            public Future<?> schedule(Runnable task, long delayNanos) {
+                return executor.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+            }
+
+            @Override
+            public void runAndWait(Runnable task) throws InterruptedException, ExecutionException {
+                executor.submit(task).get();
+            }
+
+            @Override
+            public void shutdown() {
+                executor.shutdownNow();
+            }
+        };
     }
 
     /** Something that may affect routing changed. Never blocks. */
     public void signal() {
-        executor.execute(this::onSignal);
+        scheduler.execute(this::onSignal);
     }
 
     /** Runs a build now (on the loop thread) and waits for it: for the first build at startup. */
     public void buildNow() throws Exception {
-        executor.submit(this::runBuild).get();
+        scheduler.runAndWait(this::runBuild);
     }
 
     private void onSignal() {
-        long now = System.nanoTime();
+        long now = scheduler.nanoTime();
         if (scheduled == null) {
             if (now - lastBuildEnd >= holdoffNanos) {
                 runBuild(); // quiet until now: no reason to wait
@@ -74,7 +126,7 @@ public final class RebuildLoop implements AutoCloseable {
             scheduled.cancel(false);
         }
         deadline = next;
-        scheduled = executor.schedule(this::fire, Math.max(0, next - now), TimeUnit.NANOSECONDS);
+        scheduled = scheduler.schedule(this::fire, Math.max(0, next - now));
     }
 
     private void fire() {
@@ -88,12 +140,12 @@ public final class RebuildLoop implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("rebuild failed; the configuration in force stays", e);
         } finally {
-            lastBuildEnd = System.nanoTime();
+            lastBuildEnd = scheduler.nanoTime();
         }
     }
 
     @Override
     public void close() {
-        executor.shutdownNow();
+        scheduler.shutdown();
     }
 }
