@@ -81,7 +81,7 @@ public final class ClusterBench {
             long t1 = System.nanoTime();
             AtomicLong rebuildStart = new AtomicLong(); // when the last rebuild began: the event has arrived
             AtomicLong rebuildNanos = new AtomicLong(); // and how long it took, publication included
-            java.util.function.Function<ClusterState, Translation> timed = state -> {
+            dev.pier.watcher.source.ConfigSink timed = state -> {
                 long begin = System.nanoTime();
                 rebuildStart.set(begin);
                 Translation t = applier.apply(state);

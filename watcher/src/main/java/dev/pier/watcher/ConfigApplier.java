@@ -2,6 +2,7 @@ package dev.pier.watcher;
 
 import dev.pier.proxy.admin.ConfigProblem;
 import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.watcher.source.ConfigSink;
 import dev.pier.watcher.translate.ClusterState;
 import dev.pier.watcher.translate.TranslationCache;
 import dev.pier.watcher.translate.Problem;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Confined to the control plane's one rebuild thread.
  */
-public final class ConfigApplier {
+public final class ConfigApplier implements ConfigSink {
     private static final Logger log = LoggerFactory.getLogger(ConfigApplier.class);
 
     private final ActiveRoutes routes;
@@ -51,6 +52,7 @@ public final class ConfigApplier {
      * Translates and publishes. A translation that throws (a bug: bad input is a problem, not an exception) is
      * counted as a failed rebuild and rethrown; the table in force stays.
      */
+    @Override
     public Translation apply(ClusterState state) {
         long start = System.nanoTime();
         Translation t;

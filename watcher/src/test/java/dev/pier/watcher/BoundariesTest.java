@@ -78,6 +78,15 @@ class BoundariesTest {
                 .check(pier);
     }
 
+    /** Configuration sources hand snapshots to a {@code ConfigSink}; what is behind it is the application's. */
+    @Test
+    void sourcesDependOnTheSinkNotOnTheApplication() {
+        noClasses().that().resideInAnyPackage("dev.pier.watcher.cluster..", "dev.pier.watcher.manifest..",
+                        "dev.pier.watcher.source..")
+                .should().dependOnClassesThat().resideInAPackage("dev.pier.watcher")
+                .check(pier);
+    }
+
     @Test
     void theRequestPathDoesNotReachTheAdminOrTheControlPlane() {
         noClasses().that().resideInAPackage("dev.pier.proxy.http..")

@@ -1,7 +1,8 @@
 package dev.pier.watcher.cluster;
 
-import dev.pier.watcher.RebuildLoop;
-import dev.pier.watcher.ValidityTimer;
+import dev.pier.watcher.source.ConfigSink;
+import dev.pier.watcher.source.RebuildLoop;
+import dev.pier.watcher.source.ValidityTimer;
 import dev.pier.watcher.translate.ClusterState;
 import dev.pier.watcher.translate.ServiceIndex;
 import dev.pier.watcher.translate.Translation;
@@ -54,7 +55,7 @@ public final class ClusterSource implements AutoCloseable {
 
     private final KubernetesClient client;
     private final List<String> namespaces;
-    private final Function<ClusterState, Translation> apply;
+    private final ConfigSink apply;
     private final RebuildLoop loop;
     private final List<SharedIndexInformer<Ingress>> ingresses = new ArrayList<>();
     private final List<SharedIndexInformer<IngressClass>> ingressClasses = new ArrayList<>();
@@ -80,7 +81,7 @@ public final class ClusterSource implements AutoCloseable {
      * @param namespaces the namespaces to watch; empty for all
      * @param apply translates and publishes a snapshot; called on the rebuild loop's thread
      */
-    public ClusterSource(KubernetesClient client, List<String> namespaces, Function<ClusterState, Translation> apply,
+    public ClusterSource(KubernetesClient client, List<String> namespaces, ConfigSink apply,
                          Duration holdoff, Duration maxDelay) {
         this.client = client;
         this.namespaces = List.copyOf(namespaces);

@@ -1,7 +1,7 @@
 package dev.pier.watcher.manifest;
 
-import dev.pier.watcher.ConfigApplier;
-import dev.pier.watcher.ValidityTimer;
+import dev.pier.watcher.source.ConfigSink;
+import dev.pier.watcher.source.ValidityTimer;
 import dev.pier.watcher.translate.ClusterState;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,16 +17,16 @@ public final class ManifestSource implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ManifestSource.class);
 
     private final ManifestDirectory directory;
-    private final ConfigApplier applier;
+    private final ConfigSink sink;
     private final ManifestWatcher watcher;
     private final ValidityTimer validity = new ValidityTimer(this::reload);
 
-    public ManifestSource(Path root, ConfigApplier applier) throws IOException {
+    public ManifestSource(Path root, ConfigSink sink) throws IOException {
         if (!Files.isDirectory(root)) {
             throw new IOException("--manifests " + root + ": not a directory");
         }
         this.directory = new ManifestDirectory(root);
-        this.applier = applier;
+        this.sink = sink;
         this.watcher = new ManifestWatcher(directory.root(), this::reload);
     }
 
@@ -48,7 +48,7 @@ public final class ManifestSource implements AutoCloseable {
         for (ManifestDirectory.FileError error : snapshot.errors()) {
             log.warn("{} does not parse, its last good objects stay in force: {}", error.file(), error.message());
         }
-        validity.rebuildAt(applier.apply(ClusterState.of(snapshot.objects())).nextValidityChange());
+        validity.rebuildAt(sink.apply(ClusterState.of(snapshot.objects())).nextValidityChange());
     }
 
     @Override

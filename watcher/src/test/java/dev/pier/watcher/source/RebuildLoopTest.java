@@ -1,4 +1,4 @@
-package dev.pier.watcher;
+package dev.pier.watcher.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package dev.pier.watcher;
+package dev.pier.watcher.source;
 
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
