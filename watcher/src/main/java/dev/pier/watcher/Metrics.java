@@ -15,10 +15,10 @@ import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.util.internal.PlatformDependent;
 
 /** The Prometheus registry Pier's metrics go to, with the JVM's and Netty's memory metrics bound. */
-final class Metrics {
+public final class Metrics {
     private Metrics() {}
 
-    static PrometheusMeterRegistry registry() {
+    public static PrometheusMeterRegistry registry() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new GcMetrics().bindTo(registry); // not JvmGcMetrics: see GcMetrics

@@ -1,4 +1,4 @@
-package dev.pier.watcher;
+package dev.pier.watcher.app;
 
 import dev.pier.proxy.ProxyConfig;
 import dev.pier.proxy.ProxyServer;
@@ -8,16 +8,11 @@ import dev.pier.proxy.TrustedProxies;
 import dev.pier.proxy.log.AccessLog;
 import dev.pier.proxy.metrics.ProxyMetrics;
 import dev.pier.proxy.route.ActiveRoutes;
-import dev.pier.watcher.cluster.ClusterSource;
-import dev.pier.watcher.manifest.ManifestSource;
-import dev.pier.watcher.status.ClusterReporter;
-import dev.pier.watcher.status.Leadership;
+import dev.pier.watcher.ConfigApplier;
+import dev.pier.watcher.ControllerMetrics;
+import dev.pier.watcher.Metrics;
 import dev.pier.watcher.translate.ObjectRef;
-import dev.pier.watcher.translate.Translation;
 import dev.pier.watcher.translate.TranslatorConfig;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -29,16 +24,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Pier's command line: parses flags, starts the admin server, the proxy and the configuration source. */
+/**
+ * Pier's command line: the flags, and the order things start in: the admin server (so {@code /healthz} answers at
+ * once), the configuration source (the first table in force), the proxy's listeners, then {@code /readyz} turns 200.
+ * The sources are in {@link Sources}, the shutdown sequence in {@link Shutdown}.
+ */
 @Command(name = "pier", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
         description = "Pier: a Kubernetes Ingress controller.%n")
 public final class Main implements Callable<Integer> {
@@ -215,54 +211,17 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ObjectRef defaultBackend = null;
-        if (defaultBackendService != null) {
-            defaultBackend = ObjectRef.parse("Service", defaultBackendService);
-            if (defaultBackend == null) {
-                System.err.println("pier: --default-backend-service must be NAMESPACE/NAME, got " + defaultBackendService);
-                return 2;
-            }
-        }
-        ObjectRef defaultCertificate = null;
-        if (defaultSslCertificate != null) {
-            defaultCertificate = ObjectRef.parse("Secret", defaultSslCertificate);
-            if (defaultCertificate == null) {
-                System.err.println("pier: --default-ssl-certificate must be NAMESPACE/NAME, got "
-                        + defaultSslCertificate);
-                return 2;
-            }
-        }
-        ProxyConfig.TlsEngine engine;
+        ProxyConfig proxyConfig;
+        TranslatorConfig translatorConfig;
+        Sources.Cluster cluster;
         try {
-            engine = ProxyConfig.TlsEngine.valueOf(tlsEngine.toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            System.err.println("pier: --tls-engine must be auto, openssl or jdk, got " + tlsEngine);
+            proxyConfig = proxyConfig();
+            translatorConfig = translatorConfig();
+            cluster = manifests == null ? cluster() : null;
+        } catch (UsageError e) {
+            System.err.println("pier: " + e.getMessage());
             return 2;
         }
-        TrustedProxies trusted;
-        try {
-            trusted = TrustedProxies.parse(trustedProxies);
-        } catch (IllegalArgumentException e) {
-            System.err.println("pier: --trusted-proxies: " + e.getMessage());
-            return 2;
-        }
-        int redirectPort = httpsRedirectPort != null ? httpsRedirectPort : manifests != null ? httpsPort : 443;
-        if (upstreamKeepaliveConnections < 0) {
-            System.err.println("pier: --upstream-keepalive-connections must be 0 or more, got "
-                    + upstreamKeepaliveConnections);
-            return 2;
-        }
-        ProxyConfig defaults = ProxyConfig.defaults();
-        ProxyConfig proxyConfig = defaults.withBindAddress(bindAddress).withPorts(httpPort, httpsPort, adminPort)
-                .withIoThreads(ioThreads).withLimits(8 * 1024, maxHeaderSize)
-                .withTimeouts(connectTimeout, upstreamTimeout, clientIdleTimeout)
-                .withUpstreamKeepalive(upstreamKeepaliveConnections)
-                .withTls(defaults.tls().withPort(httpsPort).withEngine(engine).withRedirectPort(redirectPort)
-                        .withHsts("off".equalsIgnoreCase(hsts) || hsts.isBlank() ? null : hsts).withHttp2(http2))
-                .withClientAddress(trusted, proxyProtocol)
-                .withUnderscoresInHeaders(underscoresInHeaders);
-        TranslatorConfig translatorConfig = new TranslatorConfig(controllerClass, ingressClass, watchWithoutClass,
-                defaultBackend, defaultCertificate);
 
         PrometheusMeterRegistry registry = Metrics.registry();
         ControllerMetrics controllerMetrics = new ControllerMetrics(registry);
@@ -271,65 +230,12 @@ public final class Main implements Callable<Integer> {
                 ? new AccessLog(new FileOutputStream(FileDescriptor.out), proxyMetrics.droppedLogLines()) : null;
         ActiveRoutes routes = new ActiveRoutes();
         ConfigApplier applier = new ConfigApplier(routes, translatorConfig, controllerMetrics);
-        AutoCloseable source;
-        BooleanSupplier ready;
-        Callable<Void> startSource;
-        if (manifests != null) {
-            ManifestSource manifestSource = new ManifestSource(manifests, applier);
-            source = manifestSource;
-            ready = routes::ready;
-            startSource = () -> {
-                manifestSource.start();
-                return null;
-            };
-        } else {
-            if (kubeconfig != null && !Files.isReadable(kubeconfig)) {
-                System.err.println("pier: --kubeconfig " + kubeconfig + ": no such readable file");
-                return 2;
-            }
-            KubernetesClient client = new KubernetesClientBuilder().withConfig(kubeconfig == null
-                    ? Config.autoConfigure(null) : Config.fromKubeconfig(kubeconfig.toFile())).build();
-            ObjectRef publish = null;
-            if (publishService != null && (publish = ObjectRef.parse("Service", publishService)) == null) {
-                System.err.println("pier: --publish-service must be NAMESPACE/NAME, got " + publishService);
-                return 2;
-            }
-            String identity = firstNonBlank(System.getenv("POD_NAME"), System.getenv("HOSTNAME"),
-                    "pier-" + Long.toHexString(System.nanoTime()));
-            ClusterReporter reporter = new ClusterReporter(client, publishStatusAddresses, publish, identity);
-            ClusterSource clusterSource = new ClusterSource(client, watchNamespaces, state -> {
-                Translation t = applier.apply(state);
-                reporter.offer(t, state.ingresses());
-                return t;
-            }, Duration.ofMillis(10), Duration.ofMillis(100));
-            controllerMetrics.informerReconnects(clusterSource, ClusterSource::outages);
-            Leadership[] leadership = new Leadership[1];
-            source = () -> {
-                if (leadership[0] != null) {
-                    leadership[0].close(); // releases the Lease: another replica takes over at once
-                }
-                clusterSource.close();
-                reporter.close();
-                client.close();
-            };
-            ready = clusterSource::ready;
-            startSource = () -> {
-                log.info("watching the Kubernetes API at {}", client.getConfiguration().getMasterUrl());
-                clusterSource.start(Duration.ofMinutes(2));
-                String ns = firstNonBlank(electionNamespace, System.getenv("POD_NAMESPACE"), client.getNamespace(),
-                        "default");
-                Consumer<Boolean> leading = l -> {
-                    controllerMetrics.leader(l);
-                    reporter.leading(l);
-                };
-                leadership[0] = disableLeaderElection ? Leadership.always(leading)
-                        : Leadership.elect(client, ns, electionId, identity, Duration.ofSeconds(30), leading);
-                return null;
-            };
-        }
+        Sources.Source source = cluster == null ? Sources.manifests(manifests, applier, routes)
+                : Sources.cluster(cluster, applier, controllerMetrics);
+
         // Admin first: /healthz answers while the first configuration loads; /readyz says when it is in force and
         // every traffic listener accepts.
-        Readiness readiness = new Readiness(ready);
+        Readiness readiness = new Readiness(source.ready());
         AdminServer admin;
         try {
             admin = AdminServer.start(proxyConfig, routes, readiness, registry::scrape, applier::problems);
@@ -342,7 +248,7 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         try {
-            startSource.call();
+            source.start();
         } catch (Exception e) {
             Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
                     ? e.getCause() : e;
@@ -366,41 +272,76 @@ public final class Main implements Callable<Integer> {
         readiness.listening(); // ProxyServer.start returns once both listeners are bound
         log.info("admin on port {}: /healthz /readyz /routes /metrics", admin.port());
 
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            readiness.draining();
-            log.info("shutting down: /readyz is 503; accepting traffic for {} more, then draining for up to {}",
-                    shutdownDelay(), shutdownGrace);
-            try {
-                Thread.sleep(shutdownDelay().toMillis());
-                proxy.drain(shutdownGrace);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            proxy.close();
-            try {
-                source.close(); // cluster mode: releases the Lease so another replica leads at once
-            } catch (Exception e) {
-                log.debug("closing the configuration source", e);
-            }
-            admin.close();
-            if (accessLogWriter != null) {
-                accessLogWriter.close();
-            }
-            log.info("stopped");
-            stopped.countDown();
-        }, "pier-shutdown"));
-        stopped.await();
+        Shutdown shutdown = new Shutdown(readiness, proxy, source, admin, accessLogWriter, shutdownDelay(),
+                shutdownGrace);
+        Runtime.getRuntime().addShutdownHook(new Thread(shutdown::run, "pier-shutdown"));
+        shutdown.await();
         return 0;
     }
 
-    private static String firstNonBlank(String... values) {
-        for (String v : values) {
-            if (v != null && !v.isBlank()) {
-                return v;
-            }
+    /** A flag whose value cannot be used: one line on standard error, exit code 2. */
+    static final class UsageError extends Exception {
+        UsageError(String message) {
+            super(message);
         }
-        return null;
+    }
+
+    /** The data plane's settings from the flags. */
+    ProxyConfig proxyConfig() throws UsageError {
+        ProxyConfig.TlsEngine engine;
+        try {
+            engine = ProxyConfig.TlsEngine.valueOf(tlsEngine.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new UsageError("--tls-engine must be auto, openssl or jdk, got " + tlsEngine);
+        }
+        TrustedProxies trusted;
+        try {
+            trusted = TrustedProxies.parse(trustedProxies);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError("--trusted-proxies: " + e.getMessage());
+        }
+        if (upstreamKeepaliveConnections < 0) {
+            throw new UsageError("--upstream-keepalive-connections must be 0 or more, got "
+                    + upstreamKeepaliveConnections);
+        }
+        int redirectPort = httpsRedirectPort != null ? httpsRedirectPort : manifests != null ? httpsPort : 443;
+        ProxyConfig defaults = ProxyConfig.defaults();
+        return defaults.withBindAddress(bindAddress).withPorts(httpPort, httpsPort, adminPort)
+                .withIoThreads(ioThreads).withLimits(8 * 1024, maxHeaderSize)
+                .withTimeouts(connectTimeout, upstreamTimeout, clientIdleTimeout)
+                .withUpstreamKeepalive(upstreamKeepaliveConnections)
+                .withTls(defaults.tls().withPort(httpsPort).withEngine(engine).withRedirectPort(redirectPort)
+                        .withHsts("off".equalsIgnoreCase(hsts) || hsts.isBlank() ? null : hsts).withHttp2(http2))
+                .withClientAddress(trusted, proxyProtocol)
+                .withUnderscoresInHeaders(underscoresInHeaders);
+    }
+
+    /** The translation's settings from the flags. */
+    TranslatorConfig translatorConfig() throws UsageError {
+        return new TranslatorConfig(controllerClass, ingressClass, watchWithoutClass,
+                ref("Service", "--default-backend-service", defaultBackendService),
+                ref("Secret", "--default-ssl-certificate", defaultSslCertificate));
+    }
+
+    /** Cluster mode's settings from the flags. */
+    Sources.Cluster cluster() throws UsageError {
+        if (kubeconfig != null && !Files.isReadable(kubeconfig)) {
+            throw new UsageError("--kubeconfig " + kubeconfig + ": no such readable file");
+        }
+        return new Sources.Cluster(kubeconfig, watchNamespaces, publishStatusAddresses,
+                ref("Service", "--publish-service", publishService), electionId, electionNamespace,
+                disableLeaderElection);
+    }
+
+    private static ObjectRef ref(String kind, String flag, String value) throws UsageError {
+        if (value == null) {
+            return null;
+        }
+        ObjectRef ref = ObjectRef.parse(kind, value);
+        if (ref == null) {
+            throw new UsageError(flag + " must be NAMESPACE/NAME, got " + value);
+        }
+        return ref;
     }
 
     /** Durations as {@code 500ms}, {@code 5s}, {@code 2m}, or ISO-8601 ({@code PT5S}). */

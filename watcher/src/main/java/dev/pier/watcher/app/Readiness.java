@@ -1,4 +1,4 @@
-package dev.pier.watcher;
+package dev.pier.watcher.app;
 
 import java.util.function.BooleanSupplier;
 

@@ -1,4 +1,4 @@
-package dev.pier.watcher;
+package dev.pier.watcher.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,7 +50,7 @@ class ReadinessTest {
         int[] ports = freePorts(3);
         String java = ProcessHandle.current().info().command().orElse("java");
         Process pier = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "dev.pier.watcher.Main", "--manifests", manifests.toString(), "--bind-address", "127.0.0.1",
+                "dev.pier.watcher.app.Main", "--manifests", manifests.toString(), "--bind-address", "127.0.0.1",
                 "--http-port", Integer.toString(ports[0]), "--https-port", Integer.toString(ports[1]),
                 "--admin-port", Integer.toString(ports[2]), "--access-log=false", "--shutdown-delay", "0s"))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
