@@ -67,13 +67,27 @@ final class Exchange {
     private boolean reusedConnection;
     private ArrayDeque<HttpContent> pending; // request content read while no upstream was attached (reconnecting)
 
+    /**
+     * Where the response side is. Forward only, but for interim responses; every change goes through
+     * {@link #enter}, which refuses any other.
+     */
+    enum Phase {
+        /** The request is on its way (or its connection is being opened); no response head has come. */
+        AWAITING_RESPONSE,
+        /** An interim response (100, 103) is being read and dropped: Pier answers Expect itself, relays no hints. */
+        SKIPPING_INTERIM,
+        /** The response head went to the client; its body is streaming. */
+        RESPONDING,
+        /** A 101 to a WebSocket upgrade went to the client; at its end both connections become a tunnel. */
+        SWITCHING,
+        /** Over: answered, failed, tunnelled or abandoned. Reported once, on entry; late messages are released. */
+        DONE
+    }
+
+    private Phase phase = Phase.AWAITING_RESPONSE;
     private boolean requestComplete;
     private boolean bodySent;
-    private boolean responseStarted;
-    private boolean skippingInterim;
-    private boolean switching;
     private boolean upstreamReusable;
-    private boolean finished;
     private boolean waitingForUpstreamWritable;
     private boolean waitingForClientWritable;
 
@@ -86,7 +100,6 @@ final class Exchange {
     private long connectStart;
     private long sentAt;
     private long upstreamNanos = -1;
-    private boolean reported;
 
     Exchange(ClientHandler client, Channel clientChannel, UpstreamPool pool, ProxyConfig config, HttpRequest head,
              Backend backend, HttpVersion clientVersion, boolean clientKeepAlive, boolean expectContinue,
@@ -126,7 +139,7 @@ final class Exchange {
     }
 
     private void connected(ChannelFuture f) {
-        if (finished) {
+        if (phase == Phase.DONE) {
             f.channel().close();
             return;
         }
@@ -183,7 +196,7 @@ final class Exchange {
     void onRequestContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
         bytesIn += content.content().readableBytes();
-        if (finished) {
+        if (phase == Phase.DONE) {
             content.release();
             if (last) {
                 requestComplete = true;
@@ -230,7 +243,7 @@ final class Exchange {
     void onUpstreamMessage(Object msg) {
         touch();
         if (msg instanceof HttpResponse response) {
-            if (response.decoderResult().isFailure() || responseStarted) {
+            if (response.decoderResult().isFailure() || phase != Phase.AWAITING_RESPONSE) {
                 ReferenceCountUtil.release(msg);
                 log.debug("bad response from {} for {}", upstream.remoteAddress(), backend);
                 upstreamFailed(null);
@@ -245,7 +258,7 @@ final class Exchange {
                 return;
             }
             if (code >= 100 && code < 200 && !(upgrade && code == 101)) {
-                skippingInterim = true; // 100 or 103: Pier answers Expect itself and does not relay hints
+                enter(Phase.SKIPPING_INTERIM);
                 ReferenceCountUtil.release(msg);
                 return;
             }
@@ -253,9 +266,11 @@ final class Exchange {
             return;
         }
         if (msg instanceof HttpContent content) {
-            if (skippingInterim) {
+            if (phase == Phase.SKIPPING_INTERIM) {
                 content.release();
-                skippingInterim = !(content instanceof LastHttpContent);
+                if (content instanceof LastHttpContent) {
+                    enter(Phase.AWAITING_RESPONSE);
+                }
                 return;
             }
             boolean last = content instanceof LastHttpContent;
@@ -271,7 +286,8 @@ final class Exchange {
     }
 
     private void onResponseHead(HttpResponse response) {
-        responseStarted = true;
+        boolean switching = upgrade && response.status().code() == 101;
+        enter(switching ? Phase.SWITCHING : Phase.RESPONDING);
         status = response.status().code();
         upstreamNanos = System.nanoTime() - sentAt;
         meters.upstreamResponse(upstreamNanos);
@@ -279,7 +295,6 @@ final class Exchange {
             clientKeepAlive = false; // shutting down: this response is the connection's last
         }
         HttpHeaders h = response.headers();
-        switching = upgrade && response.status().code() == 101;
         upstreamReusable = !switching && requestComplete && HttpUtil.isKeepAlive(response);
         boolean chunked = HttpUtil.isTransferEncodingChunked(response);
         boolean hasLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
@@ -314,14 +329,13 @@ final class Exchange {
     }
 
     private void onResponseEnd(HttpContent last) {
-        if (switching) {
+        if (phase == Phase.SWITCHING) {
             last.release();
             switchToTunnel();
             return;
         }
-        finished = true;
+        finish(status);
         releaseUpstream(upstreamReusable && requestComplete);
-        report(status);
         if (clientKeepAlive) {
             clientChannel.writeAndFlush(last, clientChannel.voidPromise());
             client.exchangeDone(this);
@@ -332,7 +346,7 @@ final class Exchange {
 
     void onUpstreamReadComplete() {
         clientChannel.flush();
-        if (finished || upstream == null) {
+        if (phase == Phase.DONE || upstream == null) {
             return;
         }
         if (clientChannel.isWritable()) {
@@ -344,7 +358,7 @@ final class Exchange {
 
     /** The upstream connection closed or failed ({@code cause} null for a plain close). */
     void onUpstreamClosed(Throwable cause) {
-        if (finished || upstream == null) {
+        if (phase == Phase.DONE || upstream == null) {
             return;
         }
         if (cause != null) {
@@ -355,7 +369,7 @@ final class Exchange {
 
     private void upstreamFailed(Throwable cause) {
         releaseUpstream(false);
-        if (responseStarted) {
+        if (responseStarted()) {
             abort(); // the status line is gone: all we can do is cut the client off
             return;
         }
@@ -374,9 +388,9 @@ final class Exchange {
      */
     void onRequestBroken() {
         releaseUpstream(false);
-        if (finished) {
+        if (phase == Phase.DONE) {
             clientChannel.close(); // answered already (early, with the connection to close after it)
-        } else if (responseStarted) {
+        } else if (responseStarted()) {
             abort();
         } else {
             clientKeepAlive = false;
@@ -386,13 +400,12 @@ final class Exchange {
 
     /** The client connection closed while this exchange was active. */
     void onClientClosed() {
-        if (finished) {
+        if (phase == Phase.DONE) {
             return;
         }
-        finished = true;
         releasePending();
         releaseUpstream(false);
-        report(499); // nginx's "client closed request"
+        finish(499); // nginx's "client closed request"
     }
 
     /**
@@ -402,7 +415,7 @@ final class Exchange {
      * scheduled and cancelled per request, and no clock is read per message.
      */
     void checkTimeout() {
-        if (finished || switching || upstream == null) {
+        if (phase == Phase.DONE || phase == Phase.SWITCHING || upstream == null) {
             return; // connecting has its own timeout
         }
         if (active) {
@@ -416,7 +429,7 @@ final class Exchange {
         log.debug("upstream timeout for {} after {}", backend, config.upstreamTimeout());
         meters.timeout();
         releaseUpstream(false);
-        if (responseStarted) {
+        if (responseStarted()) {
             abort();
         } else {
             fail(HttpResponseStatus.GATEWAY_TIMEOUT);
@@ -425,12 +438,11 @@ final class Exchange {
 
     /** Answers the client with an error status; only before any of the response was sent. */
     private void fail(HttpResponseStatus status) {
-        finished = true;
         releasePending();
         boolean close = !requestComplete || !clientKeepAlive;
         FullHttpResponse response = Responses.of(status, close);
         bytesOut += response.content().readableBytes();
-        report(status.code());
+        finish(status.code());
         ChannelFuture f = clientChannel.writeAndFlush(response);
         if (close) {
             f.addListener(ChannelFutureListener.CLOSE);
@@ -440,10 +452,9 @@ final class Exchange {
     }
 
     private void abort() {
-        finished = true;
         releasePending();
         releaseUpstream(false);
-        report(status != 0 ? status : HttpResponseStatus.BAD_GATEWAY.code());
+        finish(status != 0 ? status : HttpResponseStatus.BAD_GATEWAY.code());
         clientChannel.close();
     }
 
@@ -464,8 +475,7 @@ final class Exchange {
 
     /** After a 101: both pipelines drop HTTP and relay bytes; the upstream connection leaves the pool for good. */
     private void switchToTunnel() {
-        finished = true;
-        report(101);
+        finish(101);
         Channel up = upstream;
         upstreamHandler.detach();
         upstream = null;
@@ -480,12 +490,29 @@ final class Exchange {
         up.read();
     }
 
-    /** Tells the client handler how the request ended, once. */
-    private void report(int finalStatus) {
-        if (!reported) {
-            reported = true;
-            client.exchangeEnded(this, finalStatus);
+    /** The one way into {@link Phase#DONE}: tells the client handler how the request ended. */
+    private void finish(int finalStatus) {
+        enter(Phase.DONE);
+        client.exchangeEnded(this, finalStatus);
+    }
+
+    /** Every change of phase, checked: a transition not in this table is a bug, never silently taken. */
+    private void enter(Phase next) {
+        boolean allowed = switch (phase) {
+            case AWAITING_RESPONSE -> next != Phase.AWAITING_RESPONSE;
+            case SKIPPING_INTERIM -> next == Phase.AWAITING_RESPONSE || next == Phase.DONE;
+            case RESPONDING, SWITCHING -> next == Phase.DONE;
+            case DONE -> false;
+        };
+        if (!allowed) {
+            throw new IllegalStateException("exchange for " + backend + ": " + phase + " -> " + next);
         }
+        phase = next;
+    }
+
+    /** The response head has gone to the client: a failure now can only cut the connection. */
+    private boolean responseStarted() {
+        return phase == Phase.RESPONDING || phase == Phase.SWITCHING;
     }
 
     long bytesIn() {
