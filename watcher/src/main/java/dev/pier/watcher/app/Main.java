@@ -194,7 +194,22 @@ public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
         nettyDefaults(System.getProperties()); // before any Netty class loads
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line as {@link #main} runs it: a flag it cannot parse gets one line that names it and a pointer to
+     * {@code --help} (exit 2), not the whole help, which would scroll the error away.
+     */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setParameterExceptionHandler((e, args) -> {
+            CommandLine c = e.getCommandLine();
+            c.getErr().println("pier: " + e.getMessage());
+            c.getErr().println("Run 'pier --help' for the flags.");
+            return 2;
+        });
+        return cli;
     }
 
     /**
@@ -217,6 +232,9 @@ public final class Main implements Callable<Integer> {
         try {
             proxyConfig = proxyConfig();
             translatorConfig = translatorConfig();
+            if (manifests != null && !Files.isDirectory(manifests)) {
+                throw new UsageError("--manifests " + manifests + ": no such directory");
+            }
             cluster = manifests == null ? cluster() : null;
         } catch (UsageError e) {
             System.err.println("pier: " + e.getMessage());
@@ -349,19 +367,24 @@ public final class Main implements Callable<Integer> {
         @Override
         public Duration convert(String value) {
             String v = value.trim();
-            if (v.startsWith("P") || v.startsWith("p")) {
-                return Duration.parse(v);
+            try {
+                if (v.startsWith("P") || v.startsWith("p")) {
+                    return Duration.parse(v);
+                }
+                if (v.endsWith("ms")) {
+                    return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+                }
+                long n = Long.parseLong(v.substring(0, Math.max(0, v.length() - 1)));
+                return switch (v.charAt(v.length() - 1)) {
+                    case 's' -> Duration.ofSeconds(n);
+                    case 'm' -> Duration.ofMinutes(n);
+                    case 'h' -> Duration.ofHours(n);
+                    default -> throw new NumberFormatException();
+                };
+            } catch (RuntimeException e) { // NumberFormatException, DateTimeParseException, an empty value
+                throw new CommandLine.TypeConversionException("'" + value
+                        + "' is not a duration: write a number and a unit, 500ms, 5s, 2m or 1h (or ISO-8601, PT5S)");
             }
-            if (v.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-            }
-            long n = Long.parseLong(v.substring(0, v.length() - 1));
-            return switch (v.charAt(v.length() - 1)) {
-                case 's' -> Duration.ofSeconds(n);
-                case 'm' -> Duration.ofMinutes(n);
-                case 'h' -> Duration.ofHours(n);
-                default -> throw new CommandLine.TypeConversionException("'" + value + "': use 500ms, 5s, 2m or 1h");
-            };
         }
     }
 
