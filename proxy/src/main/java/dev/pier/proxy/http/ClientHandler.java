@@ -4,7 +4,6 @@ import dev.pier.proxy.TrustedProxies;
 import dev.pier.proxy.log.AccessLog;
 import dev.pier.proxy.metrics.ProxyMetrics.ClientError;
 import dev.pier.proxy.metrics.RouteMeters;
-import dev.pier.proxy.route.Backend;
 import dev.pier.proxy.route.Route;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -194,7 +193,39 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * One request head, step by step: record it, learn the client's address, accept the head (or refuse it), honour
+     * Expect, route it, answer it here when the route says so (404, redirect, 503), else forward it.
+     */
     private void onRequest(HttpRequest request) {
+        begin(request);
+        String trustedChain = clientAddress(request);
+        RequestTarget target = checks.accept(request);
+        if (target == null) {
+            malformed(checks.status(), checks.why());
+            return;
+        }
+        int expect = expectation(request.headers());
+        if (expect == EXPECT_REFUSED) {
+            reject(HttpResponseStatus.EXPECTATION_FAILED);
+            return;
+        }
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        Route route = shared.routes().table().match(host, target.uri(), target.pathEnd());
+        this.route = route;
+        meters = shared.metrics().meters(route);
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        boolean closeAfterAnswer = chunked || HttpUtil.getContentLength(request, 0L) > 0
+                || !keepAlive; // a body Pier would have to read past, or the client's wish
+        if (answeredHere(route, host, target, closeAfterAnswer)) {
+            return;
+        }
+        forward(request, target, route, host, chunked, keepAlive, trustedChain, expect == EXPECT_CONTINUE);
+    }
+
+    /** Starts the request's record: its clock, its meters until it is routed, the access log's fields. */
+    private void begin(HttpRequest request) {
         started = System.nanoTime();
         meters = shared.metrics().noRoute();
         route = null;
@@ -207,66 +238,73 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             requestProtocol = http2 ? "HTTP/2" : request.protocolVersion().text();
             requestId = null;
         }
+    }
+
+    /**
+     * Sets {@link #client}: the peer, or, behind a trusted proxy, the client that proxy names. Returns the trusted
+     * proxy's X-Forwarded-For chain, which is kept; null when there is none or it is not believed (then replaced).
+     */
+    private String clientAddress(HttpRequest request) {
         peer = peerAddress();
         client = peer;
         TrustedProxies trusted = shared.config().trustedProxies();
-        String incomingForwardedFor = trusted.isEmpty() ? null : request.headers().get(Headers.X_FORWARDED_FOR);
-        if (incomingForwardedFor != null && trusted.trusts(peer)) {
-            client = trusted.clientOf(peer, incomingForwardedFor);
-        } else {
-            incomingForwardedFor = null; // not believed: replaced
+        String chain = trusted.isEmpty() ? null : request.headers().get(Headers.X_FORWARDED_FOR);
+        if (chain != null && trusted.trusts(peer)) {
+            client = trusted.clientOf(peer, chain);
+            return chain;
         }
-        RequestTarget target = checks.accept(request);
-        if (target == null) {
-            malformed(checks.status(), checks.why());
-            return;
-        }
-        HttpHeaders headers = request.headers();
-        HttpVersion version = request.protocolVersion();
-        String host = headers.get(HttpHeaderNames.HOST);
-        boolean expectContinue = false;
+        return null;
+    }
+
+    private static final int EXPECT_NONE = 0;
+    private static final int EXPECT_CONTINUE = 1;
+    private static final int EXPECT_REFUSED = 2;
+
+    /** {@code Expect: 100-continue} is Pier's to answer once the upstream is connected (removed here); others: 417. */
+    private static int expectation(HttpHeaders headers) {
         String expect = headers.get(HttpHeaderNames.EXPECT);
-        if (expect != null) {
-            if (!HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
-                reject(HttpResponseStatus.EXPECTATION_FAILED);
-                return;
-            }
-            expectContinue = true; // Pier sends the 100 itself once the upstream is connected
-            headers.remove(HttpHeaderNames.EXPECT);
+        if (expect == null) {
+            return EXPECT_NONE;
         }
+        if (!HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
+            return EXPECT_REFUSED;
+        }
+        headers.remove(HttpHeaderNames.EXPECT);
+        return EXPECT_CONTINUE;
+    }
 
-        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
-        boolean hasBody = chunked || HttpUtil.getContentLength(request, 0L) > 0;
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
-        Route route = shared.routes().table().match(host, target.uri(), target.pathEnd());
-        this.route = route;
-        meters = shared.metrics().meters(route);
-
+    /** Answers what the route says Pier answers itself: the default 404, the HTTPS redirect, 503 without endpoints. */
+    private boolean answeredHere(Route route, String host, RequestTarget target, boolean close) {
         if (route.isBuiltInNotFound()) {
-            answer(HttpResponseStatus.NOT_FOUND, hasBody || !keepAlive);
-            return;
+            answer(HttpResponseStatus.NOT_FOUND, close);
+            return true;
         }
         if (route.sslRedirect() && !secure) {
-            redirectToHttps(host, target.uri(), hasBody || !keepAlive);
-            return;
+            redirectToHttps(host, target.uri(), close);
+            return true;
         }
-        Backend backend = route.backend();
-        if (!backend.available()) {
+        if (!route.backend().available()) {
             meters.noEndpoints();
-            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, hasBody || !keepAlive);
-            return;
+            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, close);
+            return true;
         }
+        return false;
+    }
 
+    /** Makes the head the upstream's, adds what the upstream learns about the client, and starts the exchange. */
+    private void forward(HttpRequest request, RequestTarget target, Route route, String host, boolean chunked,
+                         boolean keepAlive, String trustedChain, boolean expectContinue) {
+        HttpVersion version = request.protocolVersion(); // the client's, before the head becomes HTTP/1.1
         boolean upgrade = RequestChecks.prepareForUpstream(request, target, chunked);
+        HttpHeaders headers = request.headers();
         // A trusted proxy's chain is kept and the proxy appended; anyone else's is replaced by what Pier saw.
-        String forwardedFor = incomingForwardedFor != null ? incomingForwardedFor + ", " + peer : client;
+        String forwardedFor = trustedChain != null ? trustedChain + ", " + peer : client;
         Headers.setForwarding(headers, client, forwardedFor, secure ? "https" : "http", host, localPort);
         if (shared.accessLog() != null) {
             requestId = headers.get(Headers.X_REQUEST_ID);
         }
-
         exchange = new Exchange(this, ctx.channel(), shared.pool(ctx.channel().eventLoop()), shared.config(),
-                request, backend, version, keepAlive && !shared.draining(), expectContinue, upgrade,
+                request, route.backend(), version, keepAlive && !shared.draining(), expectContinue, upgrade,
                 secure && route.hsts() ? shared.config().tls().hsts() : null, meters);
         if (timeoutChecks == null) {
             long period = Math.max(1, shared.config().upstreamTimeout().toNanos() / Exchange.TIMEOUT_CHECKS);
