@@ -3,7 +3,7 @@ package dev.pier.bench;
 import com.sun.net.httpserver.HttpServer;
 import dev.pier.proxy.ProxyConfig;
 import dev.pier.proxy.ProxyServer;
-import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.proxy.ActiveRoutes;
 import dev.pier.watcher.ConfigApplier;
 import dev.pier.watcher.cluster.ClusterSource;
 import dev.pier.watcher.translate.ClusterState;

@@ -2,7 +2,7 @@ package dev.pier.bench;
 
 import dev.pier.proxy.metrics.ProxyMetrics;
 import dev.pier.proxy.metrics.RouteMeters;
-import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.proxy.ActiveRoutes;
 import dev.pier.proxy.route.Backend;
 import dev.pier.proxy.route.Endpoint;
 import dev.pier.proxy.route.PathType;

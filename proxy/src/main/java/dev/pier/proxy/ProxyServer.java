@@ -3,7 +3,7 @@ package dev.pier.proxy;
 import static java.util.Objects.requireNonNull;
 
 import dev.pier.proxy.http.ProxyInitializers;
-import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.proxy.ActiveRoutes;
 import dev.pier.proxy.tls.SslContexts;
 import dev.pier.tls.DefaultCertificate;
 import io.netty.bootstrap.ServerBootstrap;

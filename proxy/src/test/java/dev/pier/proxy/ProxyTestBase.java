@@ -1,6 +1,6 @@
 package dev.pier.proxy;
 
-import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.proxy.ActiveRoutes;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.RouteTable;
 import java.net.URI;

@@ -1,7 +1,7 @@
 package dev.pier.watcher;
 
 import dev.pier.proxy.admin.ConfigProblem;
-import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.proxy.ActiveRoutes;
 import dev.pier.watcher.source.ConfigSink;
 import dev.pier.watcher.translate.ClusterState;
 import dev.pier.watcher.translate.TranslationCache;
@@ -59,7 +59,7 @@ public final class ConfigApplier implements ConfigSink {
         boolean swapped;
         try {
             t = Translator.translate(state, config, cache, Instant.now());
-            swapped = routes.publish(t.table());
+            swapped = routes.publish(t.table(), t.tls());
         } catch (RuntimeException e) {
             metrics.failed(System.nanoTime() - start);
             log.error("configuration rebuild failed; the configuration in force stays", e);

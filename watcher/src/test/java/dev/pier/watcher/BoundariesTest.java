@@ -1,6 +1,5 @@
 package dev.pier.watcher;
 
-import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
@@ -10,7 +9,6 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import dev.pier.proxy.ProxyConfig;
-import dev.pier.proxy.route.RouteTable;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -29,20 +27,11 @@ class BoundariesTest {
         pier = new ClassFileImporter().withImportOption(mainOnly).importPackages("dev.pier");
     }
 
-    /**
-     * The routing model is the contract between the control plane and the data plane: the JDK alone. One exception
-     * remains, named here so it cannot grow: the table still carries the certificates, as the tls module's value
-     * types ({@code SniTable}, {@code TlsCredential}), so that routes and certificates swap in one write.
-     */
+    /** The routing model is the contract between the control plane and the data plane: the JDK alone. */
     @Test
     void theRoutingModelUsesTheJdkAlone() {
         classes().that().resideInAPackage("dev.pier.proxy.route..")
-                .and(not(belongToAnyOf(RouteTable.class)))
                 .should().onlyDependOnClassesThat(resideInAnyPackage("java..", "dev.pier.proxy.route.."))
-                .check(pier);
-        classes().that(belongToAnyOf(RouteTable.class))
-                .should().onlyDependOnClassesThat(resideInAnyPackage("java..", "dev.pier.proxy.route..")
-                        .or(belongToAnyOf(dev.pier.tls.SniTable.class, dev.pier.tls.TlsCredential.class)))
                 .check(pier);
     }
 

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.pier.proxy.ProxyConfig;
 import dev.pier.proxy.Transport;
-import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.proxy.ActiveRoutes;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;

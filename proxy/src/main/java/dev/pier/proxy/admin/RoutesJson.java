@@ -2,7 +2,7 @@ package dev.pier.proxy.admin;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.proxy.ActiveRoutes;
 import dev.pier.proxy.route.Backend;
 import dev.pier.proxy.route.Endpoint;
 import dev.pier.proxy.route.Route;
@@ -64,14 +64,14 @@ public final class RoutesJson {
             }
             g.writeEndArray();
             g.writeArrayFieldStart("certificates");
-            for (Map.Entry<String, TlsCredential> e : published.table().certificates().entries().entrySet()) {
+            for (Map.Entry<String, TlsCredential> e : published.certificates().byName().entries().entrySet()) {
                 g.writeStartObject();
                 g.writeStringField("serverName", e.getKey());
                 writeCertificate(g, e.getValue());
                 g.writeEndObject();
             }
             g.writeEndArray();
-            TlsCredential defaultCertificate = published.table().defaultCertificate();
+            TlsCredential defaultCertificate = published.certificates().fallback();
             g.writeFieldName("defaultCertificate");
             if (defaultCertificate == null) {
                 g.writeString("generated (self-signed)");

@@ -4,7 +4,7 @@ import dev.pier.proxy.ProxyConfig;
 import dev.pier.proxy.Telemetry;
 import dev.pier.proxy.log.AccessLog;
 import dev.pier.proxy.metrics.ProxyMetrics;
-import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.proxy.ActiveRoutes;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import java.util.Map;

@@ -4,7 +4,7 @@ import dev.pier.proxy.ProxyConfig;
 import dev.pier.proxy.Telemetry;
 import dev.pier.proxy.Transport;
 import dev.pier.proxy.metrics.ProxyMetrics;
-import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.proxy.ActiveRoutes;
 import dev.pier.proxy.tls.SslContexts;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;

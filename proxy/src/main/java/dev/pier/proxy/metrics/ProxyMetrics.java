@@ -1,6 +1,6 @@
 package dev.pier.proxy.metrics;
 
-import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.proxy.ActiveRoutes;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.RouteTable;
 import dev.pier.proxy.route.VirtualHost;
@@ -103,7 +103,7 @@ public final class ProxyMetrics {
     /** Resolves meters for every route of the tables {@code routes} publishes, starting with the one in force. */
     public void follow(ActiveRoutes routes) {
         prepare(routes.table());
-        routes.beforePublish(this::prepare);
+        routes.beforePublish(next -> prepare(next.table()));
     }
 
     /** The meters of a route; those of requests without a route for null or the built-in 404. */

@@ -2,8 +2,6 @@ package dev.pier.proxy.route;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.pier.tls.SniTable;
-import dev.pier.tls.TlsCredential;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -19,12 +17,9 @@ import java.util.Set;
  * one-label wildcard, else the rules without host), then the longest matching path of that host wins, Exact before
  * Prefix at equal length; no match goes to {@link #defaultRoute()}. Lookup allocates nothing.
  *
- * <p>The table also carries the certificates for HTTPS: by server name ({@link #certificates()}), and the default
- * certificate when the configuration names one. Certificates are plain JDK objects here; the proxy turns them into
- * SSL contexts.
- *
- * <p>Two tables built from equal routes and certificates are {@link #equals equal}, so a publisher can skip a swap
- * that changes nothing.
+ * <p>Two tables built from equal routes are {@link #equals equal}, so a publisher can skip a swap that changes
+ * nothing. The certificates are published beside the table ({@code ActiveRoutes}), not in it: the routing model
+ * depends on the JDK alone.
  */
 public final class RouteTable {
     /** A table with no routes: everything goes to the built-in 404. */
@@ -37,15 +32,10 @@ public final class RouteTable {
     private final boolean hasWildcards;
     private final HostIndex anyHost; // the rules without host, under the empty key; null when there are none
     private final int anyHostSlot;
-    private final SniTable<TlsCredential> certificates;
-    private final TlsCredential defaultCertificate;
 
-    private RouteTable(List<VirtualHost> hosts, Route defaultRoute, SniTable<TlsCredential> certificates,
-                       TlsCredential defaultCertificate) {
+    private RouteTable(List<VirtualHost> hosts, Route defaultRoute) {
         this.hosts = List.copyOf(hosts);
         this.defaultRoute = defaultRoute;
-        this.certificates = certificates;
-        this.defaultCertificate = defaultCertificate;
         List<String> exactKeys = new ArrayList<>(this.hosts.size());
         List<List<Route>> exactRules = new ArrayList<>(this.hosts.size());
         List<String> wildcardKeys = new ArrayList<>();
@@ -70,13 +60,10 @@ public final class RouteTable {
         this.anyHostSlot = anyHost == null ? -1 : anyHost.find("", 0, 0);
     }
 
-    private RouteTable(List<VirtualHost> hosts, Route defaultRoute, SniTable<TlsCredential> certificates,
-                       TlsCredential defaultCertificate, HostIndex exactHosts, HostIndex wildcardHosts,
+    private RouteTable(List<VirtualHost> hosts, Route defaultRoute, HostIndex exactHosts, HostIndex wildcardHosts,
                        boolean hasWildcards, HostIndex anyHost, int anyHostSlot) {
         this.hosts = hosts;
         this.defaultRoute = defaultRoute;
-        this.certificates = certificates;
-        this.defaultCertificate = defaultCertificate;
         this.exactHosts = exactHosts;
         this.wildcardHosts = wildcardHosts;
         this.hasWildcards = hasWildcards;
@@ -122,7 +109,7 @@ public final class RouteTable {
                 }
             }
         }
-        return new RouteTable(List.copyOf(newHosts), newDefault, certificates, defaultCertificate,
+        return new RouteTable(List.copyOf(newHosts), newDefault,
                 exactHosts.withRoutes(byIdentity), wildcardHosts.withRoutes(byIdentity), hasWildcards,
                 anyHost == null ? null : anyHost.withRoutes(byIdentity), anyHostSlot);
     }
@@ -136,8 +123,7 @@ public final class RouteTable {
      * to none when gone): the host indexes are patched rather than built again, unless a patch says a fresh build is
      * due ({@link HostIndex#withHosts}).
      */
-    private RouteTable patched(List<VirtualHost> hosts, Map<String, List<Route>> changed, Route defaultRoute,
-                               SniTable<TlsCredential> certificates, TlsCredential defaultCertificate) {
+    private RouteTable patched(List<VirtualHost> hosts, Map<String, List<Route>> changed, Route defaultRoute) {
         Map<String, List<Route>> exact = new HashMap<>();
         Map<String, List<Route>> wildcard = new HashMap<>();
         List<Route> any = null;
@@ -154,7 +140,7 @@ public final class RouteTable {
         HostIndex exactIndex = exact.isEmpty() ? exactHosts : exactHosts.withHosts(exact);
         HostIndex wildcardIndex = wildcard.isEmpty() ? wildcardHosts : wildcardHosts.withHosts(wildcard);
         if (exactIndex == null || wildcardIndex == null) {
-            return new RouteTable(hosts, defaultRoute, certificates, defaultCertificate);
+            return new RouteTable(hosts, defaultRoute);
         }
         HostIndex anyIndex = anyHost;
         int anySlot = anyHostSlot;
@@ -162,7 +148,7 @@ public final class RouteTable {
             anyIndex = any.isEmpty() ? null : new HostIndex(List.of(""), List.of(any));
             anySlot = anyIndex == null ? -1 : anyIndex.find("", 0, 0);
         }
-        return new RouteTable(List.copyOf(hosts), defaultRoute, certificates, defaultCertificate, exactIndex,
+        return new RouteTable(List.copyOf(hosts), defaultRoute, exactIndex,
                 wildcardIndex, wildcardIndex.size() > 0, anyIndex, anySlot);
     }
 
@@ -246,19 +232,6 @@ public final class RouteTable {
         return defaultRoute;
     }
 
-    /** Certificates by TLS server name: exact names and one-label wildcards, each from a valid Secret. */
-    public SniTable<TlsCredential> certificates() {
-        return certificates;
-    }
-
-    /**
-     * The certificate for handshakes no entry of {@link #certificates()} fits, when the configuration names one
-     * ({@code --default-ssl-certificate}); null means the proxy's generated one.
-     */
-    public TlsCredential defaultCertificate() {
-        return defaultCertificate;
-    }
-
     /** The number of routes over all hosts, not counting the default route. */
     public int routeCount() {
         int n = 0;
@@ -271,19 +244,17 @@ public final class RouteTable {
     @Override
     public boolean equals(Object o) {
         return o instanceof RouteTable t && hosts.size() == t.hosts.size() // first: a host added or gone
-                && hosts.equals(t.hosts) && defaultRoute.equals(t.defaultRoute)
-                && certificates.equals(t.certificates) && Objects.equals(defaultCertificate, t.defaultCertificate);
+                && hosts.equals(t.hosts) && defaultRoute.equals(t.defaultRoute);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(hosts, defaultRoute, certificates, defaultCertificate);
+        return Objects.hash(hosts, defaultRoute);
     }
 
     @Override
     public String toString() {
-        return "RouteTable{hosts=" + hosts.size() + ", routes=" + routeCount() + ", default=" + defaultRoute
-                + ", certificates=" + certificates.size() + "}";
+        return "RouteTable{hosts=" + hosts.size() + ", routes=" + routeCount() + ", default=" + defaultRoute + "}";
     }
 
     /** Collects routes; confined to one thread. */
@@ -294,8 +265,6 @@ public final class RouteTable {
         private final Map<String, HostRoutes> byHost = new HashMap<>();
         private final RouteTable previous;
         private Route defaultRoute = Route.NOT_FOUND;
-        private SniTable<TlsCredential> certificates = SniTable.empty();
-        private TlsCredential defaultCertificate;
 
         private Builder(RouteTable previous) {
             this.previous = previous;
@@ -335,18 +304,6 @@ public final class RouteTable {
             private static String key(PathMatcher m) {
                 return (m.exact ? "E:" : "P:") + m.matchPath;
             }
-        }
-
-        /** Sets the certificates by server name; none unless set. */
-        public Builder certificates(SniTable<TlsCredential> certificates) {
-            this.certificates = requireNonNull(certificates, "certificates");
-            return this;
-        }
-
-        /** Sets the certificate for handshakes no named certificate fits; null (the proxy's own) unless set. */
-        public Builder defaultCertificate(TlsCredential credential) {
-            this.defaultCertificate = credential;
-            return this;
         }
 
         /**
@@ -406,7 +363,7 @@ public final class RouteTable {
                 hosts.add(h.previous != null && sameRoutes(h.previous.routes(), matchers) ? h.previous
                         : new VirtualHost(name, routes(matchers)));
             }
-            return new RouteTable(hosts, defaultRoute, certificates, defaultCertificate);
+            return new RouteTable(hosts, defaultRoute);
         }
 
         /**
@@ -458,7 +415,7 @@ public final class RouteTable {
                 }
             }
             after.addAll(before.subList(from, before.size()));
-            return previous.patched(after, changed, defaultRoute, certificates, defaultCertificate);
+            return previous.patched(after, changed, defaultRoute);
         }
 
         /** Binary search of a host by name in {@code hosts[from..]}, as {@link java.util.Collections#binarySearch}. */

@@ -1,8 +1,8 @@
 package dev.pier.proxy.tls;
 
 import dev.pier.proxy.ProxyConfig;
-import dev.pier.proxy.route.ActiveRoutes;
-import dev.pier.proxy.route.RouteTable;
+import dev.pier.proxy.ActiveRoutes;
+import dev.pier.tls.ServerCertificates;
 import dev.pier.tls.TlsCredential;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -13,7 +13,6 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.util.Mapping;
 import java.security.cert.X509Certificate;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,8 +63,8 @@ public final class SslContexts implements Mapping<String, SslContext> {
         } catch (SSLException e) {
             throw new IllegalStateException("cannot build the default certificate's SSL context", e);
         }
-        prepare(routes.table());
-        routes.beforePublish(this::prepare);
+        prepare(routes.certificates());
+        routes.beforePublish(next -> prepare(next.certificates()));
     }
 
     /** The engine a setting resolves to on this machine. */
@@ -91,11 +90,7 @@ public final class SslContexts implements Mapping<String, SslContext> {
     /** The SNI mapping: the context for a server name (null when the client sent none). Never null. */
     @Override
     public SslContext map(String serverName) {
-        RouteTable table = routes.table();
-        TlsCredential credential = table.certificates().lookup(serverName);
-        if (credential == null) {
-            credential = table.defaultCertificate();
-        }
+        TlsCredential credential = routes.certificates().lookup(serverName);
         if (credential == null) {
             return generatedDefault;
         }
@@ -104,11 +99,11 @@ public final class SslContexts implements Mapping<String, SslContext> {
     }
 
     /**
-     * Builds the contexts {@code table} needs that are not cached yet, and drops those neither it nor the live table
-     * needs. Runs on the publishing thread, before the table goes live.
+     * Builds the contexts {@code certificates} need that are not cached yet, and drops those neither they nor the
+     * live ones need. Runs on the publishing thread, before they go live.
      */
-    void prepare(RouteTable table) {
-        Set<TlsCredential> needed = credentials(table);
+    void prepare(ServerCertificates certificates) {
+        Set<TlsCredential> needed = certificates.all();
         for (TlsCredential c : needed) {
             cache.computeIfAbsent(c, credential -> {
                 try {
@@ -120,16 +115,8 @@ public final class SslContexts implements Mapping<String, SslContext> {
                 }
             });
         }
-        needed.addAll(credentials(routes.table())); // the table still live until the swap keeps its contexts
+        needed.addAll(routes.certificates().all()); // those still live until the swap keep their contexts
         cache.keySet().retainAll(needed);
-    }
-
-    private static Set<TlsCredential> credentials(RouteTable table) {
-        Set<TlsCredential> all = new HashSet<>(table.certificates().values());
-        if (table.defaultCertificate() != null) {
-            all.add(table.defaultCertificate());
-        }
-        return all;
     }
 
     /** The number of cached contexts (tests). */

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pier.proxy.ProxyConfig;
 import dev.pier.proxy.ProxyServer;
 import dev.pier.proxy.TrustedProxies;
-import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.proxy.ActiveRoutes;
 import dev.pier.proxy.route.RouteTable;
 import dev.pier.testing.EchoUpstream;
 import dev.pier.testing.RawHttp;

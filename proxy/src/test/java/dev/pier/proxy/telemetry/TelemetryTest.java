@@ -13,7 +13,7 @@ import dev.pier.proxy.ProxyServer;
 import dev.pier.proxy.Telemetry;
 import dev.pier.proxy.log.AccessLog;
 import dev.pier.proxy.metrics.ProxyMetrics;
-import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.proxy.ActiveRoutes;
 import dev.pier.proxy.route.RouteTable;
 import dev.pier.testing.EchoUpstream;
 import dev.pier.testing.RawHttp;

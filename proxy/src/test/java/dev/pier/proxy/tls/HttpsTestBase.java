@@ -15,6 +15,7 @@ import dev.pier.testing.TestCerts;
 import dev.pier.testing.TlsClient;
 import dev.pier.tls.DefaultCertificate;
 import dev.pier.tls.SelfSigned.KeyType;
+import dev.pier.tls.ServerCertificates;
 import dev.pier.tls.SniTable;
 import dev.pier.tls.TlsCredential;
 import io.netty.bootstrap.Bootstrap;
@@ -251,11 +252,11 @@ abstract class HttpsTestBase extends ProxyTestBase {
     }
 
     private void publish(SniTable<TlsCredential> certs, TlsCredential defaultCert, Route... rules) {
-        RouteTable.Builder b = RouteTable.builder().certificates(certs).defaultCertificate(defaultCert);
+        RouteTable.Builder b = RouteTable.builder();
         for (Route r : rules) {
             b.add(r);
         }
-        routes.publish(b.build());
+        routes.publish(b.build(), new ServerCertificates(certs, defaultCert));
     }
 
     private X509Certificate presented(String serverName) throws Exception {

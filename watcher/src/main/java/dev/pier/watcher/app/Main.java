@@ -7,7 +7,7 @@ import dev.pier.proxy.admin.AdminServer;
 import dev.pier.proxy.TrustedProxies;
 import dev.pier.proxy.log.AccessLog;
 import dev.pier.proxy.metrics.ProxyMetrics;
-import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.proxy.ActiveRoutes;
 import dev.pier.watcher.ConfigApplier;
 import dev.pier.watcher.ControllerMetrics;
 import dev.pier.watcher.Metrics;

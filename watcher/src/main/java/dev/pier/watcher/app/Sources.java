@@ -1,6 +1,6 @@
 package dev.pier.watcher.app;
 
-import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.proxy.ActiveRoutes;
 import dev.pier.watcher.ControllerMetrics;
 import dev.pier.watcher.cluster.ClusterSource;
 import dev.pier.watcher.manifest.ManifestSource;

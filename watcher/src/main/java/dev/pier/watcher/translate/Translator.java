@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.pier.proxy.route.Backend;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.RouteTable;
+import dev.pier.tls.ServerCertificates;
 import dev.pier.watcher.translate.Problem.Reason;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.time.Instant;
@@ -88,10 +89,8 @@ public final class Translator {
                 tls.add(c.ingress, c.ref, problems);
             }
         }
-        table.certificates(tls.finish());
-        if (config.defaultSslCertificate() != null) {
-            table.defaultCertificate(tls.defaultCertificate(config.defaultSslCertificate(), problems));
-        }
+        ServerCertificates certificates = new ServerCertificates(tls.finish(), config.defaultSslCertificate() == null
+                ? null : tls.defaultCertificate(config.defaultSslCertificate(), problems));
 
         int leadingProblems = problems.size();
         List<ObjectRef> served = new ArrayList<>(ingresses.size());
@@ -139,8 +138,8 @@ public final class Translator {
         }
         RouteTable built = table.build();
         Set<String> referenced = sameReferences ? cache.last.referencedServices() : Set.copyOf(resolver.lookedUp());
-        Translation result = new Translation(built, problems, served, referenced, tls.referencedSecrets(),
-                tls.nextValidityChange(), tls.parsedSecrets());
+        Translation result = new Translation(built, certificates, problems, served, referenced,
+                tls.referencedSecrets(), tls.nextValidityChange(), tls.parsedSecrets());
         cache.endOfTranslation(compiled, ingresses, config, tls);
         cache.remember(state, result, defaultOwner, leadingProblems, problems.size() - trailingFrom);
         return result;
@@ -199,8 +198,8 @@ public final class Translator {
             return last;
         }
         RouteTable table = last.table().withRoutes(replaced, defaultRoute);
-        Translation result = new Translation(table, last.problems(), last.served(), last.referencedServices(),
-                last.referencedSecrets(), last.nextValidityChange(), last.certificates());
+        Translation result = new Translation(table, last.tls(), last.problems(), last.served(),
+                last.referencedServices(), last.referencedSecrets(), last.nextValidityChange(), last.certificates());
         cache.last = result;
         cache.servicesOnly++;
         return result;
@@ -272,8 +271,7 @@ public final class Translator {
         cache.hostsChanged(removed, added, hosts);
         BackendResolver resolver = new BackendResolver(state.services(), false);
         RouteTable previous = last.table();
-        RouteTable.Builder table = RouteTable.builder(previous).certificates(previous.certificates())
-                .defaultCertificate(previous.defaultCertificate()).defaultRoute(previous.defaultRoute());
+        RouteTable.Builder table = RouteTable.builder(previous).defaultRoute(previous.defaultRoute());
         Set<CompiledIngress> replayed = Collections.newSetFromMap(new IdentityHashMap<>());
         replayed.addAll(added); // all of them: one without a valid path still has its problems
         for (String host : hosts) {
@@ -307,8 +305,8 @@ public final class Translator {
         RouteTable built = table.buildReplacing(hosts);
         Set<String> referenced = cache.usesChanged(removed, added) ? Set.copyOf(cache.uses().keySet())
                 : last.referencedServices();
-        Translation result = new Translation(built, problems, served, referenced, last.referencedSecrets(),
-                last.nextValidityChange(), last.certificates());
+        Translation result = new Translation(built, last.tls(), problems, served, referenced,
+                last.referencedSecrets(), last.nextValidityChange(), last.certificates());
         cache.patched(state, removed, added, order, owners, result);
         return result;
     }

@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.pier.proxy.ProxyConfig;
 import dev.pier.proxy.ProxyServer;
-import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.proxy.ActiveRoutes;
 import dev.pier.testing.EchoUpstream;
 import dev.pier.watcher.ConfigApplier;
 import dev.pier.watcher.translate.TranslatorConfig;

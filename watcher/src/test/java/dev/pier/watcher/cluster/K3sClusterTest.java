@@ -4,7 +4,7 @@ import static dev.pier.watcher.cluster.ClusterModeTest.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.proxy.ActiveRoutes;
 import dev.pier.proxy.route.Route;
 import dev.pier.watcher.ConfigApplier;
 import dev.pier.watcher.status.ClusterReporter;

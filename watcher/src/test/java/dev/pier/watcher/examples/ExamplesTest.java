@@ -51,7 +51,7 @@ class ExamplesTest {
         Translation t = Translator.translate(ClusterState.of(objects), TranslatorConfig.defaults());
 
         assertThat(t.problems()).isEmpty();
-        assertThat(t.table().certificates().lookup("myapp.com").leaf()).isEqualTo(cert.chain().getFirst());
+        assertThat(t.tls().byName().lookup("myapp.com").leaf()).isEqualTo(cert.chain().getFirst());
         assertThat(t.table().match("myapp.com", "/").sslRedirect()).isTrue();
         assertThat(t.table().match("myapp.com", "/").backend().endpoints()).hasSize(1);
     }

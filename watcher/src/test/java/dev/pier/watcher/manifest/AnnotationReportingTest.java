@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pier.proxy.ProxyConfig;
 import dev.pier.proxy.ProxyServer;
 import dev.pier.proxy.admin.AdminServer;
-import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.proxy.ActiveRoutes;
 import dev.pier.testing.EchoUpstream;
 import dev.pier.watcher.ConfigApplier;
 import dev.pier.watcher.ControllerMetrics;

@@ -3,7 +3,7 @@ package dev.pier.watcher.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.pier.proxy.route.ActiveRoutes;
+import dev.pier.proxy.ActiveRoutes;
 import dev.pier.watcher.ConfigApplier;
 import dev.pier.watcher.cluster.ClusterSource;
 import dev.pier.watcher.translate.Translation;

@@ -40,8 +40,8 @@ class TlsTranslationTest {
                 "plain.example.com", null, null));
 
         assertThat(t.problems()).isEmpty();
-        assertThat(t.table().certificates().lookup("app.example.com")).isEqualTo(APP.credential());
-        assertThat(t.table().certificates().lookup("plain.example.com")).isNull();
+        assertThat(t.tls().byName().lookup("app.example.com")).isEqualTo(APP.credential());
+        assertThat(t.tls().byName().lookup("plain.example.com")).isNull();
         Route app = t.table().match("app.example.com", "/");
         assertThat(app.sslRedirect()).isTrue();
         assertThat(app.hsts()).isTrue();
@@ -77,7 +77,7 @@ class TlsTranslationTest {
         assertThat(messageFor(t, "opaque")).contains("has type Opaque, not kubernetes.io/tls");
         assertThat(messageFor(t, "missing")).contains("Secret default/nope not found");
         assertThat(t.problems()).allSatisfy(p -> assertThat(p.field()).isEqualTo("spec.tls[0].secretName"));
-        assertThat(t.table().certificates().entries()).containsOnlyKeys("app.example.com");
+        assertThat(t.tls().byName().entries()).containsOnlyKeys("app.example.com");
         for (String host : List.of("a", "b", "c", "d", "e")) {
             Route r = t.table().match(host + ".example.org", "/");
             assertThat(r.backend().available()).isTrue(); // routing is untouched
@@ -99,7 +99,7 @@ class TlsTranslationTest {
                 "Secret team-a/shared not found; its hosts are served with the default certificate",
                 "'team-b/shared' names another namespace; an Ingress may only use Secrets of its own namespace, so"
                         + " its hosts get the default certificate");
-        assertThat(t.table().certificates().isEmpty()).isTrue();
+        assertThat(t.tls().byName().isEmpty()).isTrue();
     }
 
     @Test
@@ -110,7 +110,7 @@ class TlsTranslationTest {
 
         Translation t = translate(yaml);
 
-        assertThat(t.table().certificates().lookup("app.example.com")).isEqualTo(APP.credential());
+        assertThat(t.tls().byName().lookup("app.example.com")).isEqualTo(APP.credential());
         assertThat(t.problems()).extracting(Problem::reason).containsExactly(Reason.TLSConflict, Reason.PathConflict);
         assertThat(t.problems()).first().satisfies(p -> {
             assertThat(p.object().name()).isEqualTo("newer");
@@ -128,8 +128,8 @@ class TlsTranslationTest {
         Translation t = translate(yaml);
 
         assertThat(t.problems()).isEmpty();
-        assertThat(t.table().certificates().lookup("shop.example.com")).isEqualTo(WILD.credential());
-        assertThat(t.table().certificates().lookup("app.example.com")).isEqualTo(APP.credential());
+        assertThat(t.tls().byName().lookup("shop.example.com")).isEqualTo(WILD.credential());
+        assertThat(t.tls().byName().lookup("app.example.com")).isEqualTo(APP.credential());
         assertThat(t.table().match("shop.example.com", "/").sslRedirect()).isTrue();
         assertThat(t.table().match("shop.example.com", "/").hsts()).isTrue();
         assertThat(t.table().match("a.b.example.com", "/").sslRedirect()).isFalse();
@@ -178,7 +178,7 @@ class TlsTranslationTest {
         Translation t = translate(yaml);
 
         assertThat(t.problems()).isEmpty();
-        assertThat(t.table().certificates().lookup("app.example.com")).isEqualTo(APP.credential());
+        assertThat(t.tls().byName().lookup("app.example.com")).isEqualTo(APP.credential());
     }
 
     @Test
@@ -186,10 +186,10 @@ class TlsTranslationTest {
         TranslatorConfig config = new TranslatorConfig(TranslatorConfig.DEFAULT_CONTROLLER_CLASS,
                 TranslatorConfig.DEFAULT_INGRESS_CLASS, false, null, new ObjectRef("Secret", "pier", "fallback"));
 
-        assertThat(translate(secret("pier", "fallback", WILD), config).table().defaultCertificate())
+        assertThat(translate(secret("pier", "fallback", WILD), config).tls().fallback())
                 .isEqualTo(WILD.credential());
         Translation broken = translate("", config);
-        assertThat(broken.table().defaultCertificate()).isNull();
+        assertThat(broken.tls().fallback()).isNull();
         assertThat(broken.problems()).singleElement().satisfies(p -> {
             assertThat(p.object()).isEqualTo(new ObjectRef("Secret", "pier", "fallback"));
             assertThat(p.field()).isEqualTo("--default-ssl-certificate");
@@ -200,8 +200,8 @@ class TlsTranslationTest {
     void anUnchangedSecretIsParsedOnceAcrossTranslations() {
         String yaml = secret("default", "app", APP)
                 + ingress("app", "2026-01-01T00:00:00Z", "", "app.example.com", "[app.example.com]", "app");
-        TlsCredential first = translate(yaml).table().certificates().lookup("app.example.com");
-        TlsCredential second = translate(yaml).table().certificates().lookup("app.example.com");
+        TlsCredential first = translate(yaml).tls().byName().lookup("app.example.com");
+        TlsCredential second = translate(yaml).tls().byName().lookup("app.example.com");
 
         assertThat(second).isSameAs(first);
         assertThat(cache.credentials.size()).isEqualTo(1);
