@@ -43,6 +43,10 @@ public final class ConfigApplier implements ConfigSink {
         this.metrics = metrics;
     }
 
+    private static String count(int n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
+    }
+
     /** The problems of the last translation, for {@code /routes}; any thread. */
     public List<ConfigProblem> problems() {
         return inForce;
@@ -54,6 +58,11 @@ public final class ConfigApplier implements ConfigSink {
      */
     @Override
     public Translation apply(ClusterState state) {
+        return apply(state, List.of());
+    }
+
+    @Override
+    public Translation apply(ClusterState state, List<Problem> sourceProblems) {
         long start = System.nanoTime();
         Translation t;
         boolean swapped;
@@ -66,9 +75,10 @@ public final class ConfigApplier implements ConfigSink {
             throw e;
         }
         long nanos = System.nanoTime() - start;
-        metrics.built(t, nanos);
+        Set<Problem> now = new LinkedHashSet<>(sourceProblems);
+        now.addAll(t.problems());
+        metrics.built(t, now, nanos);
         long micros = nanos / 1000;
-        Set<Problem> now = new LinkedHashSet<>(t.problems());
         for (Problem p : now) {
             if (!reported.contains(p)) {
                 log.warn("{}", p);
@@ -76,7 +86,7 @@ public final class ConfigApplier implements ConfigSink {
         }
         for (Problem p : reported) {
             if (!now.contains(p)) {
-                log.info("resolved: {} {}: {}", p.object(), p.field(), p.reason());
+                log.info("resolved: {}{}: {}", p.object(), p.field().isEmpty() ? "" : " " + p.field(), p.reason());
             }
         }
         reported = now;
@@ -86,9 +96,9 @@ public final class ConfigApplier implements ConfigSink {
         }
         inForce = List.copyOf(listed);
         if (swapped) {
-            log.info("configuration {} in force: {} Ingresses, {} hosts, {} routes, {} problems (built in {} µs)",
-                    routes.published().generation(), t.served().size(), t.table().hosts().size(),
-                    t.table().routeCount(), t.problems().size(), micros);
+            log.info("configuration {} in force: {}, {}, {}, {} (built in {} µs)", routes.published().generation(),
+                    count(t.served().size(), "Ingress", "Ingresses"), count(t.table().hosts().size(), "host", "hosts"),
+                    count(t.table().routeCount(), "route", "routes"), count(now.size(), "problem", "problems"), micros);
         }
         return t;
     }

@@ -106,6 +106,11 @@ public final class ControllerMetrics {
     }
 
     void built(Translation t, long nanos) {
+        built(t, t.problems(), nanos);
+    }
+
+    /** A table built from {@code t}, with {@code problems} in force (the translation's and its source's). */
+    void built(Translation t, java.util.Collection<Problem> inForce, long nanos) {
         rebuilds.increment();
         duration.record(nanos, TimeUnit.NANOSECONDS);
         lastSuccess.set(System.currentTimeMillis() / 1000);
@@ -115,7 +120,7 @@ public final class ControllerMetrics {
             byReason.put(reason, 0);
         }
         Map<String, Integer> byKey = new TreeMap<>();
-        for (Problem p : t.problems()) {
+        for (Problem p : inForce) {
             byReason.merge(p.reason(), 1, Integer::sum);
             if (p.reason() == Problem.Reason.UnsupportedAnnotation && p.field().startsWith(ANNOTATION_FIELD)) {
                 byKey.merge(p.field().substring(ANNOTATION_FIELD.length()), 1, Integer::sum);

@@ -121,12 +121,20 @@ public final class ManifestDirectory {
         }
     }
 
-    private static String message(Throwable e) {
+    /**
+     * The parser's whole message on one line: every line of it (SnakeYAML's name the problem, then where, then the
+     * cause: "could not find expected ':'"), but the lines that only point with a caret, whitespace folded.
+     */
+    static String message(Throwable e) {
         String m = e.getMessage();
         Throwable cause = e.getCause();
         if (cause != null && cause.getMessage() != null && (m == null || m.contains(cause.getClass().getName()))) {
             m = cause.getMessage();
         }
-        return m == null ? e.getClass().getSimpleName() : m.lines().limit(3).reduce((a, b) -> a + " " + b).orElse(m);
+        if (m == null) {
+            return e.getClass().getSimpleName();
+        }
+        return m.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.equals("^"))
+                .reduce((a, b) -> a.endsWith(":") ? a + " " + b : a + "; " + b).orElse(m);
     }
 }

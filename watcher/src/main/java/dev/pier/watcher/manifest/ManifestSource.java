@@ -3,9 +3,13 @@ package dev.pier.watcher.manifest;
 import dev.pier.watcher.source.ConfigSink;
 import dev.pier.watcher.source.ValidityTimer;
 import dev.pier.watcher.translate.ClusterState;
+import dev.pier.watcher.translate.ObjectRef;
+import dev.pier.watcher.translate.Problem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,10 +49,13 @@ public final class ManifestSource implements AutoCloseable {
             log.error("cannot read {}: {}; keeping the configuration in force", directory.root(), e.toString());
             return;
         }
+        List<Problem> problems = new ArrayList<>(snapshot.errors().size());
         for (ManifestDirectory.FileError error : snapshot.errors()) {
-            log.warn("{} does not parse, its last good objects stay in force: {}", error.file(), error.message());
+            problems.add(new Problem(new ObjectRef("File", "manifests", error.file().toString()), "",
+                    Problem.Reason.ManifestInvalid, error.message() + "; its last good objects stay in force"));
         }
-        validity.rebuildAt(sink.apply(ClusterState.of(snapshot.objects())).nextValidityChange());
+        // Logged by the sink with the translation's problems: once when it appears, once when it is resolved.
+        validity.rebuildAt(sink.apply(ClusterState.of(snapshot.objects()), problems).nextValidityChange());
     }
 
     @Override

@@ -26,11 +26,13 @@ public record Problem(ObjectRef object, String field, Reason reason, String mess
         CertificateMismatch,
         TLSConflict,
         InvalidAnnotation,
-        UnsupportedAnnotation
+        UnsupportedAnnotation,
+        /** A manifest file that does not parse: its last good objects stay in force. */
+        ManifestInvalid
     }
 
     @Override
     public String toString() {
-        return object + " " + field + ": " + reason + ": " + message;
+        return object + (field.isEmpty() ? "" : " " + field) + ": " + reason + ": " + message;
     }
 }

@@ -36,6 +36,7 @@ class ManifestModeTest {
     private EchoUpstream one;
     private EchoUpstream two;
     private ActiveRoutes routes;
+    private ConfigApplier applier;
     private ManifestSource source;
     private ProxyServer proxy;
     private HttpClient http;
@@ -47,7 +48,8 @@ class ManifestModeTest {
         Files.writeString(dir.resolve("services.yaml"), service("one", one.port()) + "---\n" + service("two", two.port()));
         Files.writeString(dir.resolve("ingress.yaml"), ingress("a.example.com", "one"));
         routes = new ActiveRoutes();
-        source = new ManifestSource(dir, new ConfigApplier(routes, TranslatorConfig.defaults()));
+        applier = new ConfigApplier(routes, TranslatorConfig.defaults());
+        source = new ManifestSource(dir, applier);
         source.start();
         proxy = ProxyServer.start(ProxyConfig.defaults().withPorts(0, 0, 0).withIoThreads(1), routes);
         http = HttpClient.newHttpClient();
@@ -129,6 +131,23 @@ class ManifestModeTest {
 
         Files.writeString(dir.resolve("ingress.yaml"), ingress("a.example.com", "two"));
         await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(get("a.example.com")).isEqualTo("200 two"));
+    }
+
+    @Test
+    void aFileThatDoesNotParseIsAProblemWithTheParsersWholeMessageUntilFixed() throws Exception {
+        Files.writeString(dir.resolve("ingress.yaml"), ingress("a.example.com", "one")
+                .replace("      http:", "      http\n        x: 1")); // "could not find expected ':'"
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(applier.problems()).singleElement()
+                .satisfies(p -> {
+                    assertThat(p.object()).isEqualTo("File manifests/ingress.yaml");
+                    assertThat(p.reason()).isEqualTo("ManifestInvalid");
+                    assertThat(p.message()).contains("line ").contains("could not find expected ':'")
+                            .contains("last good objects stay in force");
+                }));
+        assertThat(get("a.example.com")).isEqualTo("200 one");
+
+        Files.writeString(dir.resolve("ingress.yaml"), ingress("a.example.com", "one"));
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(applier.problems()).isEmpty());
     }
 
     @Test
