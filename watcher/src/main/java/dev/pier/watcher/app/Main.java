@@ -241,7 +241,9 @@ public final class Main implements Callable<Integer> {
             return 2;
         }
 
+        log.info("Pier {} on Java {}", BuildInfo.CURRENT, Runtime.version());
         PrometheusMeterRegistry registry = Metrics.registry();
+        BuildInfo.CURRENT.register(registry);
         ControllerMetrics controllerMetrics = new ControllerMetrics(registry);
         ProxyMetrics proxyMetrics = new ProxyMetrics(registry, metricsPerHost);
         AccessLog accessLogWriter = accessLog
@@ -391,8 +393,7 @@ public final class Main implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"pier " + (v == null ? "dev" : v)};
+            return new String[] {"pier " + BuildInfo.CURRENT};
         }
     }
 }
