@@ -38,6 +38,7 @@ class K3sClusterTest {
     static final K3sContainer K3S = new K3sContainer(DockerImageName.parse("rancher/k3s:v1.31.4-k3s1"));
 
     @Test
+    @SuppressWarnings("try") // the leadership is held for the try block: its resource is the point
     void aRealClustersObjectsBecomeRoutesStatusAndEvents() throws Exception {
         try (KubernetesClient client = new KubernetesClientBuilder()
                 .withConfig(Config.fromKubeconfig(K3S.getKubeConfigYaml())).build()) {
