@@ -36,6 +36,7 @@ import picocli.CommandLine.Option;
  * The sources are in {@link Sources}, the shutdown sequence in {@link Shutdown}.
  */
 @Command(name = "pier", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
+        abbreviateSynopsis = true, usageHelpWidth = 120,
         description = "Pier: a Kubernetes Ingress controller.%n")
 public final class Main implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -46,8 +47,8 @@ public final class Main implements Callable<Integer> {
     Path manifests;
 
     @Option(names = "--kubeconfig", paramLabel = "FILE",
-            description = "Watch the cluster of this kubeconfig (default: in-cluster config, else $KUBECONFIG or "
-                    + "~/.kube/config). Ignored with --manifests.")
+            description = "Watch the cluster of this kubeconfig. Default: the in-cluster config, else $KUBECONFIG, "
+                    + "else ~/.kube/config. Ignored with --manifests.")
     Path kubeconfig;
 
     @Option(names = "--watch-namespace", paramLabel = "NS", split = ",",
@@ -62,7 +63,7 @@ public final class Main implements Callable<Integer> {
             description = "Else write this Service's load-balancer addresses (or its ClusterIP) to Ingress status.")
     String publishService;
 
-    @Option(names = "--election-id", defaultValue = "pier-leader",
+    @Option(names = "--election-id", paramLabel = "NAME", defaultValue = "pier-leader",
             description = "Name of the Lease the replicas elect a status writer with (${DEFAULT-VALUE}).")
     String electionId;
 
@@ -74,13 +75,13 @@ public final class Main implements Callable<Integer> {
             description = "This replica always writes Ingress status and Events (single replica).")
     boolean disableLeaderElection;
 
-    @Option(names = "--bind-address", defaultValue = "0.0.0.0", description = "Address to listen on (${DEFAULT-VALUE}).")
+    @Option(names = "--bind-address", paramLabel = "ADDR", defaultValue = "0.0.0.0", description = "Address to listen on (${DEFAULT-VALUE}).")
     InetAddress bindAddress;
 
-    @Option(names = "--http-port", defaultValue = "8080", description = "HTTP traffic port (${DEFAULT-VALUE}).")
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080", description = "HTTP traffic port (${DEFAULT-VALUE}).")
     int httpPort;
 
-    @Option(names = "--https-port", defaultValue = "8443",
+    @Option(names = "--https-port", paramLabel = "PORT", defaultValue = "8443",
             description = "HTTPS traffic port; -1 serves no HTTPS (${DEFAULT-VALUE}).")
     int httpsPort;
 
@@ -94,12 +95,12 @@ public final class Main implements Callable<Integer> {
             description = "TLS Secret served when no Ingress's certificate fits (default: a generated self-signed one).")
     String defaultSslCertificate;
 
-    @Option(names = "--tls-engine", defaultValue = "auto",
+    @Option(names = "--tls-engine", paramLabel = "ENGINE", defaultValue = "auto",
             description = "TLS implementation: auto (OpenSSL when it loads, else the JDK's), openssl or jdk "
                     + "(${DEFAULT-VALUE}).")
     String tlsEngine;
 
-    @Option(names = "--hsts", defaultValue = ProxyConfig.DEFAULT_HSTS,
+    @Option(names = "--hsts", paramLabel = "VALUE", defaultValue = ProxyConfig.DEFAULT_HSTS,
             description = "Strict-Transport-Security value on HTTPS responses of hosts with a certificate of their "
                     + "own; \"off\" sends none (${DEFAULT-VALUE}).")
     String hsts;
@@ -124,15 +125,15 @@ public final class Main implements Callable<Integer> {
             description = "Traffic connections start with a PROXY protocol v1 or v2 header (from a load balancer).")
     boolean proxyProtocol;
 
-    @Option(names = "--admin-port", defaultValue = "10254",
-            description = "Port of /healthz, /readyz and /routes (${DEFAULT-VALUE}).")
+    @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "10254",
+            description = "Port of /healthz, /readyz, /routes and /metrics (${DEFAULT-VALUE}).")
     int adminPort;
 
-    @Option(names = "--ingress-class", defaultValue = TranslatorConfig.DEFAULT_INGRESS_CLASS,
+    @Option(names = "--ingress-class", paramLabel = "NAME", defaultValue = TranslatorConfig.DEFAULT_INGRESS_CLASS,
             description = "Pier's IngressClass name (${DEFAULT-VALUE}).")
     String ingressClass;
 
-    @Option(names = "--controller-class", defaultValue = TranslatorConfig.DEFAULT_CONTROLLER_CLASS,
+    @Option(names = "--controller-class", paramLabel = "NAME", defaultValue = TranslatorConfig.DEFAULT_CONTROLLER_CLASS,
             description = "The spec.controller of Pier's IngressClasses (${DEFAULT-VALUE}).")
     String controllerClass;
 
@@ -144,29 +145,29 @@ public final class Main implements Callable<Integer> {
             description = "Send requests no rule matches to the first port of this Service, instead of Pier's 404.")
     String defaultBackendService;
 
-    @Option(names = "--io-threads", defaultValue = "0",
+    @Option(names = "--io-threads", paramLabel = "N", defaultValue = "0",
             description = "Event-loop threads for traffic; 0 means one per CPU (${DEFAULT-VALUE}).")
     int ioThreads;
 
-    @Option(names = "--upstream-connect-timeout", defaultValue = "5s", converter = DurationConverter.class,
+    @Option(names = "--upstream-connect-timeout", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
             description = "Time to connect to an endpoint before 504 (${DEFAULT-VALUE}).")
     Duration connectTimeout;
 
-    @Option(names = "--upstream-timeout", defaultValue = "60s", converter = DurationConverter.class,
+    @Option(names = "--upstream-timeout", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
             description = "Longest upstream silence during a request before 504 (${DEFAULT-VALUE}).")
     Duration upstreamTimeout;
 
-    @Option(names = "--client-idle-timeout", defaultValue = "75s", converter = DurationConverter.class,
+    @Option(names = "--client-idle-timeout", paramLabel = "DURATION", defaultValue = "75s", converter = DurationConverter.class,
             description = "Idle keep-alive client connections close after this (${DEFAULT-VALUE}).")
     Duration clientIdleTimeout;
 
-    @Option(names = "--upstream-keepalive-connections",
+    @Option(names = "--upstream-keepalive-connections", paramLabel = "N",
             defaultValue = "" + ProxyConfig.DEFAULT_UPSTREAM_KEEPALIVE_CONNECTIONS,
             description = "Idle connections kept open to each endpoint, per event loop (${DEFAULT-VALUE}, as "
                     + "ingress-nginx's upstream-keepalive-connections); 0 closes each after its request.")
     int upstreamKeepaliveConnections;
 
-    @Option(names = "--shutdown-delay", converter = DurationConverter.class,
+    @Option(names = "--shutdown-delay", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "On SIGTERM, /readyz turns 503 and traffic is still accepted this long, so endpoint "
                     + "controllers stop sending new connections first (5s in a cluster, 0s with --manifests).")
     Duration shutdownDelay;
@@ -179,12 +180,12 @@ public final class Main implements Callable<Integer> {
         return shutdownDelay != null ? shutdownDelay : manifests != null ? Duration.ZERO : CLUSTER_SHUTDOWN_DELAY;
     }
 
-    @Option(names = "--shutdown-grace", defaultValue = "25s", converter = DurationConverter.class,
+    @Option(names = "--shutdown-grace", paramLabel = "DURATION", defaultValue = "25s", converter = DurationConverter.class,
             description = "Then requests in flight get this long to finish before connections are closed "
                     + "(${DEFAULT-VALUE}).")
     Duration shutdownGrace;
 
-    @Option(names = "--max-header-size", defaultValue = "32768",
+    @Option(names = "--max-header-size", paramLabel = "BYTES", defaultValue = "32768",
             description = "Largest request header block in bytes; larger gets 431 (${DEFAULT-VALUE}).")
     int maxHeaderSize;
 
