@@ -40,7 +40,7 @@ final class Shutdown {
     void run() {
         readiness.draining();
         log.info("shutting down: /readyz is 503; accepting traffic for {} more, then draining for up to {}",
-                delay, grace);
+                human(delay), human(grace));
         try {
             Thread.sleep(delay.toMillis());
             proxy.drain(grace);
@@ -59,6 +59,15 @@ final class Shutdown {
         }
         log.info("stopped");
         stopped.countDown();
+    }
+
+    /** {@code 5s}, {@code 500ms}, {@code 2m}: as the flags take it. */
+    static String human(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 60_000 == 0 && ms > 0) {
+            return ms / 60_000 + "m";
+        }
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 
     /** Waits until {@link #run} has finished. */

@@ -29,4 +29,12 @@ class ShutdownDelayTest {
         assertThat(delay("--manifests", "/tmp", "--shutdown-delay", "2s")).isEqualTo(Duration.ofSeconds(2));
         assertThat(delay("--shutdown-delay", "0s")).isZero();
     }
+
+    @Test
+    void theShutdownLineGivesDurationsAsTheFlagsTakeThem() {
+        assertThat(Shutdown.human(Duration.ZERO)).isEqualTo("0s");
+        assertThat(Shutdown.human(Duration.ofSeconds(25))).isEqualTo("25s");
+        assertThat(Shutdown.human(Duration.ofMillis(1500))).isEqualTo("1500ms");
+        assertThat(Shutdown.human(Duration.ofMinutes(2))).isEqualTo("2m");
+    }
 }
