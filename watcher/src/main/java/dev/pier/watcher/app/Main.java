@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
  * The sources are in {@link Sources}, the shutdown sequence in {@link Shutdown}.
  */
 @Command(name = "pier", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
-        abbreviateSynopsis = true, usageHelpWidth = 120,
+        abbreviateSynopsis = true, usageHelpWidth = 120, subcommands = Migrate.class,
         description = "Pier: a Kubernetes Ingress controller.%n")
 public final class Main implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
