@@ -46,6 +46,20 @@ class DocumentedTest {
         assertThat(documented).isEqualTo(values);
     }
 
+    /** The build's message for a JDK that is too old names scripts that exist (it named scripts/demo.sh once). */
+    @Test
+    void theEnforcersMessageNamesScriptsThatExist() throws Exception {
+        Matcher message = Pattern.compile("<message>([^<]*)</message>").matcher(Files.readString(Path.of("../pom.xml")));
+        assertThat(message.find()).isTrue();
+        Matcher scripts = Pattern.compile("[a-z]+(/[A-Za-z0-9_.-]+)+\\.sh").matcher(message.group(1));
+        int named = 0;
+        while (scripts.find()) {
+            named++;
+            assertThat(Path.of("..", scripts.group())).as(scripts.group()).isRegularFile();
+        }
+        assertThat(named).isPositive();
+    }
+
     /** The dotted paths of values.yaml's leaves (a key with a value on its line), by indentation. */
     private static Set<String> leaves(Iterable<String> lines) {
         Set<String> out = new TreeSet<>();
