@@ -117,6 +117,27 @@ class ClusterReportingTest {
     }
 
     @Test
+    void anUnsupportedAnnotationIsOneWarningEventPerIngressAndKeyNotPerRebuild() throws Exception {
+        start(false);
+        Ingress annotated = ingress("annotated", "pier", "web");
+        annotated.getMetadata().setAnnotations(java.util.Map.of(
+                "nginx.ingress.kubernetes.io/rewrite-target", "/",
+                "nginx.ingress.kubernetes.io/enable-cors", "true"));
+        client.resource(annotated).create();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(events("annotated"))
+                .filteredOn(e -> "UnsupportedAnnotation".equals(e.getReason())).hasSize(2));
+        for (int i = 0; i < 5; i++) { // rebuilds while the keys stay
+            client.resource(ingress("later" + i, "pier", "web")).create();
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(events("later4")).isNotEmpty());
+        Thread.sleep(200);
+        assertThat(events("annotated")).filteredOn(e -> "UnsupportedAnnotation".equals(e.getReason()))
+                .extracting(Event::getMessage).hasSize(2)
+                .anySatisfy(m -> assertThat(m).contains("nginx.ingress.kubernetes.io/rewrite-target"))
+                .anySatisfy(m -> assertThat(m).contains("nginx.ingress.kubernetes.io/enable-cors"));
+    }
+
+    @Test
     void aBrokenTlsSecretBecomesASecretInvalidEventOnTheIngress() throws Exception {
         start(false);
         Ingress secured = ingress("secured", "pier", "missing");
