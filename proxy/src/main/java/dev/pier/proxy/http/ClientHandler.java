@@ -221,6 +221,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (answeredHere(route, host, target, closeAfterAnswer)) {
             return;
         }
+        long limit = route.maxBodyBytes();
+        if (limit >= 0 && HttpUtil.getContentLength(request, -1L) > limit) {
+            answer(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, true); // proxy-body-size; the body is not read
+            return;
+        }
         forward(request, target, route, host, chunked, keepAlive, trustedChain, expect == EXPECT_CONTINUE);
     }
 
@@ -305,7 +310,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         exchange = new Exchange(this, ctx.channel(), shared.pool(ctx.channel().eventLoop()), shared.config(),
                 request, route.backend(), version, keepAlive && !shared.draining(), expectContinue, upgrade,
-                secure && route.hsts() ? shared.config().tls().hsts() : null, meters);
+                secure && route.hsts() ? shared.config().tls().hsts() : null, route.maxBodyBytes(), meters);
         if (timeoutChecks == null) {
             long period = Math.max(1, shared.config().upstreamTimeout().toNanos() / Exchange.TIMEOUT_CHECKS);
             timeoutChecks = ctx.executor().scheduleAtFixedRate(this::checkTimeout, period, period,

@@ -54,6 +54,7 @@ final class Exchange {
     private final boolean headRequest;
     private final boolean upgrade;
     private final String hsts;
+    private final long maxBodyBytes; // -1: no limit
     private final RouteMeters meters;
     private boolean expectContinue;
     private boolean clientKeepAlive;
@@ -103,7 +104,7 @@ final class Exchange {
 
     Exchange(ClientHandler client, Channel clientChannel, UpstreamPool pool, ProxyConfig config, HttpRequest head,
              Backend backend, HttpVersion clientVersion, boolean clientKeepAlive, boolean expectContinue,
-             boolean upgrade, String hsts, RouteMeters meters) {
+             boolean upgrade, String hsts, long maxBodyBytes, RouteMeters meters) {
         this.client = client;
         this.clientChannel = clientChannel;
         this.pool = pool;
@@ -116,6 +117,7 @@ final class Exchange {
         this.expectContinue = expectContinue;
         this.upgrade = upgrade;
         this.hsts = hsts;
+        this.maxBodyBytes = maxBodyBytes;
         this.meters = meters;
         this.endpointIndex = pool.nextCursor() % backend.endpoints().size();
     }
@@ -201,6 +203,11 @@ final class Exchange {
             if (last) {
                 requestComplete = true;
             }
+            return;
+        }
+        if (maxBodyBytes >= 0 && bytesIn > maxBodyBytes) { // a chunked body past proxy-body-size
+            content.release();
+            bodyTooLarge();
             return;
         }
         if (upstream == null) { // reconnecting: hold it until the new connection is there
@@ -395,6 +402,20 @@ final class Exchange {
         } else {
             clientKeepAlive = false;
             fail(HttpResponseStatus.BAD_REQUEST);
+        }
+    }
+
+    /**
+     * The body grew past the route's limit ({@code proxy-body-size}) while streaming: 413 and close when no response
+     * has started, else the client is cut off; the upstream connection, which has part of the body, is closed.
+     */
+    private void bodyTooLarge() {
+        releaseUpstream(false);
+        clientKeepAlive = false;
+        if (responseStarted()) {
+            abort();
+        } else {
+            fail(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
         }
     }
 

@@ -14,18 +14,29 @@ import static java.util.Objects.requireNonNull;
  * @param source the Ingress the route came from; null for routes that come from Pier's own configuration
  * @param sslRedirect plain-HTTP requests get a 308 to the same URL on https
  * @param hsts responses over HTTPS carry Strict-Transport-Security (the host has a certificate of its own)
+ * @param maxBodyBytes the largest request body accepted, in bytes; larger gets 413 ({@code proxy-body-size}); -1
+ *     for no limit
  */
 public record Route(String host, String path, PathType pathType, Backend backend, Source source,
-                    boolean sslRedirect, boolean hsts) {
+                    boolean sslRedirect, boolean hsts, long maxBodyBytes) {
+    /** {@link #maxBodyBytes} for no limit. */
+    public static final long NO_LIMIT = -1;
+
     public Route {
         requireNonNull(host, "host");
         requireNonNull(path, "path");
         requireNonNull(pathType, "pathType");
     }
 
-    /** A route with no HTTPS behaviour: no redirect, no HSTS. */
+    /** A route with no body limit. */
+    public Route(String host, String path, PathType pathType, Backend backend, Source source,
+                 boolean sslRedirect, boolean hsts) {
+        this(host, path, pathType, backend, source, sslRedirect, hsts, NO_LIMIT);
+    }
+
+    /** A route with no HTTPS behaviour (no redirect, no HSTS) and no body limit. */
     public Route(String host, String path, PathType pathType, Backend backend, Source source) {
-        this(host, path, pathType, backend, source, false, false);
+        this(host, path, pathType, backend, source, false, false, NO_LIMIT);
     }
 
     /** The built-in default backend: no Service behind it, Pier answers 404 itself. */

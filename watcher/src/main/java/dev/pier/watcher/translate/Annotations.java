@@ -1,5 +1,6 @@
 package dev.pier.watcher.translate;
 
+import dev.pier.proxy.route.Route;
 import dev.pier.watcher.translate.Problem.Reason;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.util.LinkedHashMap;
@@ -38,9 +39,13 @@ final class Annotations {
     /** One key, without its prefix, and what Pier does with it. */
     record Key(String name, Support support, String note) {}
 
-    /** The policies an Ingress's annotations give. */
-    record Policies(Redirects redirects, String unenforcedGuard) {
-        static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null);
+    /**
+     * The policies an Ingress's annotations give.
+     *
+     * @param maxBodyBytes {@code proxy-body-size}, or {@code Route.NO_LIMIT}
+     */
+    record Policies(Redirects redirects, String unenforcedGuard, long maxBodyBytes) {
+        static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null, Route.NO_LIMIT);
     }
 
     private static final String STREAMS = "Pier streams request and response bodies without buffering them";
@@ -50,6 +55,8 @@ final class Annotations {
                     "redirect plain HTTP to HTTPS for hosts with a TLS section (default true), with 308"),
             new Key("force-ssl-redirect", Support.SUPPORTED,
                     "redirect plain HTTP to HTTPS even without a TLS section (default false), with 308"),
+            new Key("proxy-body-size", Support.SUPPORTED,
+                    "larger request bodies get 413 (nginx sizes: 8m, 512k, 1g; 0 for no limit)"),
 
             new Key("proxy-buffering", Support.NO_OP, STREAMS),
             new Key("proxy-request-buffering", Support.NO_OP, STREAMS),
@@ -134,7 +141,48 @@ final class Annotations {
         }
         Redirects redirects = new Redirects(flag(annotations, "ssl-redirect", true, ref, problems),
                 flag(annotations, "force-ssl-redirect", false, ref, problems));
-        return new Policies(redirects, guard);
+        return new Policies(redirects, guard, size(annotations, "proxy-body-size", ref, problems));
+    }
+
+    /**
+     * A size key's value in bytes, as nginx writes sizes ({@code 1024}, {@code 512k}, {@code 8m}, {@code 1g}); 0
+     * means no limit. Pier's own key wins; an invalid value is reported and leaves no limit.
+     */
+    private static long size(Map<String, String> annotations, String name, ObjectRef ref, List<Problem> problems) {
+        long value = Route.NO_LIMIT;
+        for (String prefix : List.of(NGINX_PREFIX, PIER_PREFIX)) {
+            String raw = annotations.get(prefix + name);
+            if (raw == null) {
+                continue;
+            }
+            long bytes = parseSize(raw.trim());
+            if (bytes < 0) {
+                problems.add(new Problem(ref, "metadata.annotations." + prefix + name, Reason.InvalidAnnotation,
+                        "'" + raw + "' is not a size (a number of bytes, or with k, m or g: 8m); ignored"));
+            } else {
+                value = bytes == 0 ? Route.NO_LIMIT : bytes;
+            }
+        }
+        return value;
+    }
+
+    /** Bytes of an nginx size, or -1 when it is not one. */
+    static long parseSize(String s) {
+        if (s.isEmpty()) {
+            return -1;
+        }
+        char unit = Character.toLowerCase(s.charAt(s.length() - 1));
+        long multiplier = switch (unit) {
+            case 'k' -> 1L << 10;
+            case 'm' -> 1L << 20;
+            case 'g' -> 1L << 30;
+            default -> 1;
+        };
+        String digits = multiplier == 1 ? s : s.substring(0, s.length() - 1);
+        if (digits.isEmpty() || digits.length() > 12 || !digits.chars().allMatch(Character::isDigit)) {
+            return -1;
+        }
+        return Long.parseLong(digits) * multiplier;
     }
 
     /** The key without its prefix, or null when it has neither of Pier's prefixes. */

@@ -32,6 +32,8 @@ final class CompiledIngress {
     /** False when the Ingress has no spec: it is served (taken by its class) but contributes nothing. */
     final boolean hasSpec;
     final Redirects redirects;
+    /** {@code proxy-body-size}: the largest request body of its paths, or {@link Route#NO_LIMIT}. */
+    final long maxBodyBytes;
     final List<Step> steps;
     /** Whether the Ingress has {@code spec.tls} sections: they decide certificates and redirects of other hosts. */
     final boolean hasTls;
@@ -92,10 +94,11 @@ final class CompiledIngress {
             return "spec.rules[" + rule + "].http.paths[" + index + "]";
         }
 
-        Route route(Backend backend, Source source, boolean sslRedirect, boolean hsts) {
+        Route route(Backend backend, Source source, boolean sslRedirect, boolean hsts, long maxBodyBytes) {
             Route r = last;
-            if (r == null || r.backend() != backend || r.sslRedirect() != sslRedirect || r.hsts() != hsts) {
-                r = new Route(host, path, type, backend, source, sslRedirect, hsts);
+            if (r == null || r.backend() != backend || r.sslRedirect() != sslRedirect || r.hsts() != hsts
+                    || r.maxBodyBytes() != maxBodyBytes) {
+                r = new Route(host, path, type, backend, source, sslRedirect, hsts, maxBodyBytes);
                 last = r;
             }
             return r;
@@ -129,7 +132,8 @@ final class CompiledIngress {
     /** A backend that resolves to the same thing whatever the cluster holds (an unsupported resource backend). */
     record FixedBackend(Backend backend) implements Target {}
 
-    private CompiledIngress(Ingress ingress, ObjectRef ref, boolean hasSpec, Redirects redirects, List<Step> steps) {
+    private CompiledIngress(Ingress ingress, ObjectRef ref, boolean hasSpec, Redirects redirects, long maxBodyBytes,
+                            List<Step> steps) {
         this.ingress = ingress;
         this.ref = ref;
         this.source = new Source(ref.namespace(), ref.name());
@@ -138,6 +142,7 @@ final class CompiledIngress {
                 + ref.name();
         this.hasSpec = hasSpec;
         this.redirects = redirects;
+        this.maxBodyBytes = maxBodyBytes;
         this.steps = steps;
         this.hasTls = hasSpec && ingress.getSpec().getTls() != null && !ingress.getSpec().getTls().isEmpty();
         boolean defaultBackend = false;
@@ -185,7 +190,7 @@ final class CompiledIngress {
     static CompiledIngress compile(Ingress ingress) {
         ObjectRef ref = ObjectRef.of(ingress);
         if (ingress.getSpec() == null) {
-            return new CompiledIngress(ingress, ref, false, null, List.of());
+            return new CompiledIngress(ingress, ref, false, null, Route.NO_LIMIT, List.of());
         }
         List<Step> steps = new ArrayList<>();
         List<Problem> annotationProblems = new ArrayList<>();
@@ -205,7 +210,8 @@ final class CompiledIngress {
         for (int r = 0; rules != null && r < rules.size(); r++) {
             compileRule(rules.get(r), r, ref, guard, steps);
         }
-        return new CompiledIngress(ingress, ref, true, policies.redirects(), List.copyOf(steps));
+        return new CompiledIngress(ingress, ref, true, policies.redirects(), policies.maxBodyBytes(),
+                List.copyOf(steps));
     }
 
     private static void compileRule(IngressRule rule, int r, ObjectRef ref, String guard, List<Step> steps) {

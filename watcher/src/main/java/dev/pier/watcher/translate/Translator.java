@@ -183,7 +183,8 @@ public final class Translator {
                 use.resolved(after);
                 if (use.step() instanceof CompiledIngress.PathRule p) {
                     Route old = p.last;
-                    Route fresh = p.route(after.backend(), use.owner().source, old.sslRedirect(), old.hsts());
+                    Route fresh = p.route(after.backend(), use.owner().source, old.sslRedirect(), old.hsts(),
+                            old.maxBodyBytes());
                     if (fresh != old) {
                         replaced.put(old, fresh);
                     }
@@ -340,7 +341,8 @@ public final class Translator {
             backend = ((CompiledIngress.FixedBackend) p.target).backend();
         }
         boolean sslRedirect = c.redirects.force() || (c.redirects.ifTls() && tls.hasTls(p.host));
-        Route existing = table.add(p.route(backend, c.source, sslRedirect, tls.hasCertificate(p.host)));
+        Route existing = table.add(p.route(backend, c.source, sslRedirect, tls.hasCertificate(p.host),
+                c.maxBodyBytes));
         p.conflict = existing == null ? null : new Problem(c.ref, p.field(), Reason.PathConflict, "host '"
                 + (p.host.isEmpty() ? "*" : p.host) + "' path " + p.path + " (" + p.type.kubernetesName()
                 + ") is already served by " + (existing.source().equals(c.source)

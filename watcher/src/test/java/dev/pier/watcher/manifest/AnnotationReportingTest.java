@@ -53,7 +53,8 @@ class AnnotationReportingTest {
                 ports: [{name: http, port: %d}]
                 endpoints: [{addresses: [127.0.0.1]}]
                 """.formatted(app.port()) + ingress("open", "open.example.com", "nginx.ingress.kubernetes.io/rewrite-target: /")
-                + ingress("guarded", "admin.example.com", "nginx.ingress.kubernetes.io/auth-url: http://auth/check"));
+                + ingress("guarded", "admin.example.com", "nginx.ingress.kubernetes.io/auth-url: http://auth/check")
+                + ingress("upload", "upload.example.com", "nginx.ingress.kubernetes.io/proxy-body-size: 1k"));
         ActiveRoutes routes = new ActiveRoutes();
         ConfigApplier applier = new ConfigApplier(routes, TranslatorConfig.defaults(), new ControllerMetrics(registry));
         source = new ManifestSource(dir, applier);
@@ -99,6 +100,19 @@ class AnnotationReportingTest {
         HttpResponse<String> r = get(proxy.httpPort(), "admin.example.com", "/secret");
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(app.received()).noneMatch(rec -> rec.uri().contains("/secret"));
+    }
+
+    @Test
+    void proxyBodySizeLimitsUploads() throws Exception {
+        HttpResponse<String> big = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort()
+                + "/up")).header("Host", "upload.example.com").POST(HttpRequest.BodyPublishers.ofString("x".repeat(2048)))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(big.statusCode()).isEqualTo(413);
+        HttpResponse<String> small = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + proxy.httpPort() + "/up")).header("Host", "upload.example.com")
+                .POST(HttpRequest.BodyPublishers.ofString("x".repeat(512))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(small.statusCode()).isEqualTo(200);
+        assertThat(app.received()).extracting(EchoUpstream.Received::bodyBytes).containsExactly(512L);
     }
 
     @Test

@@ -85,6 +85,27 @@ class AnnotationsTest {
     }
 
     @Test
+    void proxyBodySizeTakesNginxSizesAndZeroIsNoLimit() {
+        assertThat(translate("nginx.ingress.kubernetes.io/proxy-body-size: 8m").table().match("a.com", "/")
+                .maxBodyBytes()).isEqualTo(8L << 20);
+        assertThat(translate("nginx.ingress.kubernetes.io/proxy-body-size: 512K").table().match("a.com", "/")
+                .maxBodyBytes()).isEqualTo(512L << 10);
+        assertThat(translate("nginx.ingress.kubernetes.io/proxy-body-size: '0'").table().match("a.com", "/")
+                .maxBodyBytes()).isEqualTo(Route.NO_LIMIT);
+        assertThat(translate("nginx.ingress.kubernetes.io/proxy-body-size: 1g, pier.dev/proxy-body-size: 1k")
+                .table().match("a.com", "/").maxBodyBytes()).isEqualTo(1024);
+        assertThat(translate("").table().match("a.com", "/").maxBodyBytes()).isEqualTo(Route.NO_LIMIT);
+    }
+
+    @Test
+    void anInvalidBodySizeIsReportedAndLeavesNoLimit() {
+        Translation t = translate("nginx.ingress.kubernetes.io/proxy-body-size: lots");
+        assertThat(fields(t, Reason.InvalidAnnotation))
+                .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/proxy-body-size");
+        assertThat(t.table().match("a.com", "/").maxBodyBytes()).isEqualTo(Route.NO_LIMIT);
+    }
+
+    @Test
     void snippetsAreNeverExecutedAndSaySo() {
         Translation t = translate("nginx.ingress.kubernetes.io/configuration-snippet: 'more_set_headers \"A: b\";'");
         assertThat(t.problems()).singleElement().satisfies(p -> {
