@@ -278,10 +278,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         return EXPECT_CONTINUE;
     }
 
-    /** Answers what the route says Pier answers itself: the default 404, the HTTPS redirect, 503 without endpoints. */
+    /**
+     * Answers what the route says Pier answers itself: the default 404, the route's redirect, the HTTPS redirect, 503
+     * without endpoints.
+     */
     private boolean answeredHere(Route route, String host, RequestTarget target, boolean close) {
         if (route.isBuiltInNotFound()) {
             answer(HttpResponseStatus.NOT_FOUND, close);
+            return true;
+        }
+        if (route.redirect() != null) { // permanent-redirect, temporal-redirect
+            answer(Responses.redirect(HttpResponseStatus.valueOf(route.redirect().code()),
+                    route.redirect().location(), close || shared.draining()));
             return true;
         }
         if (route.sslRedirect() && !secure) {

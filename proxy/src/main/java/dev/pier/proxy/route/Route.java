@@ -16,9 +16,10 @@ import static java.util.Objects.requireNonNull;
  * @param hsts responses over HTTPS carry Strict-Transport-Security (the host has a certificate of its own)
  * @param maxBodyBytes the largest request body accepted, in bytes; larger gets 413 ({@code proxy-body-size}); -1
  *     for no limit
+ * @param redirect when not null, every request gets this redirect instead of being proxied
  */
 public record Route(String host, String path, PathType pathType, Backend backend, Source source,
-                    boolean sslRedirect, boolean hsts, long maxBodyBytes) {
+                    boolean sslRedirect, boolean hsts, long maxBodyBytes, Redirect redirect) {
     /** {@link #maxBodyBytes} for no limit. */
     public static final long NO_LIMIT = -1;
 
@@ -28,15 +29,21 @@ public record Route(String host, String path, PathType pathType, Backend backend
         requireNonNull(pathType, "pathType");
     }
 
-    /** A route with no body limit. */
+    /** A route with a body limit and no redirect. */
     public Route(String host, String path, PathType pathType, Backend backend, Source source,
-                 boolean sslRedirect, boolean hsts) {
-        this(host, path, pathType, backend, source, sslRedirect, hsts, NO_LIMIT);
+                 boolean sslRedirect, boolean hsts, long maxBodyBytes) {
+        this(host, path, pathType, backend, source, sslRedirect, hsts, maxBodyBytes, null);
     }
 
-    /** A route with no HTTPS behaviour (no redirect, no HSTS) and no body limit. */
+    /** A route with no body limit and no redirect. */
+    public Route(String host, String path, PathType pathType, Backend backend, Source source,
+                 boolean sslRedirect, boolean hsts) {
+        this(host, path, pathType, backend, source, sslRedirect, hsts, NO_LIMIT, null);
+    }
+
+    /** A route with no HTTPS behaviour (no redirect, no HSTS), no body limit and no redirect. */
     public Route(String host, String path, PathType pathType, Backend backend, Source source) {
-        this(host, path, pathType, backend, source, false, false, NO_LIMIT);
+        this(host, path, pathType, backend, source, false, false, NO_LIMIT, null);
     }
 
     /** The built-in default backend: no Service behind it, Pier answers 404 itself. */

@@ -1,5 +1,6 @@
 package dev.pier.watcher.translate;
 
+import dev.pier.proxy.route.Redirect;
 import dev.pier.proxy.route.Route;
 import dev.pier.watcher.translate.Problem.Reason;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -43,9 +44,10 @@ final class Annotations {
      * The policies an Ingress's annotations give.
      *
      * @param maxBodyBytes {@code proxy-body-size}, or {@code Route.NO_LIMIT}
+     * @param redirect {@code temporal-redirect} or {@code permanent-redirect}; null for none
      */
-    record Policies(Redirects redirects, String unenforcedGuard, long maxBodyBytes) {
-        static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null, Route.NO_LIMIT);
+    record Policies(Redirects redirects, String unenforcedGuard, long maxBodyBytes, Redirect redirect) {
+        static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null, Route.NO_LIMIT, null);
     }
 
     private static final String STREAMS = "Pier streams request and response bodies without buffering them";
@@ -57,6 +59,11 @@ final class Annotations {
                     "redirect plain HTTP to HTTPS even without a TLS section (default false), with 308"),
             new Key("proxy-body-size", Support.SUPPORTED,
                     "larger request bodies get 413 (nginx sizes: 8m, 512k, 1g; 0 for no limit)"),
+            new Key("permanent-redirect", Support.SUPPORTED, "every request is redirected to this URL, with 301"),
+            new Key("permanent-redirect-code", Support.SUPPORTED, "the status of permanent-redirect (300 to 308)"),
+            new Key("temporal-redirect", Support.SUPPORTED,
+                    "every request is redirected to this URL, with 302; it wins over permanent-redirect"),
+            new Key("temporal-redirect-code", Support.SUPPORTED, "the status of temporal-redirect (300 to 308)"),
 
             new Key("proxy-buffering", Support.NO_OP, STREAMS),
             new Key("proxy-request-buffering", Support.NO_OP, STREAMS),
@@ -141,7 +148,69 @@ final class Annotations {
         }
         Redirects redirects = new Redirects(flag(annotations, "ssl-redirect", true, ref, problems),
                 flag(annotations, "force-ssl-redirect", false, ref, problems));
-        return new Policies(redirects, guard, size(annotations, "proxy-body-size", ref, problems));
+        Redirect redirect = redirect(annotations, "temporal-redirect", 302, ref, problems);
+        if (redirect == null) {
+            redirect = redirect(annotations, "permanent-redirect", 301, ref, problems);
+        }
+        return new Policies(redirects, guard, size(annotations, "proxy-body-size", ref, problems), redirect);
+    }
+
+    /**
+     * A redirect key and its {@code -code} key: an absolute http(s) URL, used as written (nginx variables such as
+     * {@code $request_uri} are refused, as recent ingress-nginx refuses them); the code 300 to 308. Pier's own keys
+     * win; an invalid value is reported and means no redirect.
+     */
+    private static Redirect redirect(Map<String, String> annotations, String name, int defaultCode, ObjectRef ref,
+                                     List<Problem> problems) {
+        String url = value(annotations, name);
+        if (url == null) {
+            return null;
+        }
+        String urlKey = (annotations.containsKey(PIER_PREFIX + name) ? PIER_PREFIX : NGINX_PREFIX) + name;
+        if (!isRedirectUrl(url.trim())) {
+            problems.add(new Problem(ref, "metadata.annotations." + urlKey, Reason.InvalidAnnotation, "'" + url
+                    + "' is not an absolute http or https URL without variables; no redirect"));
+            return null;
+        }
+        int code = defaultCode;
+        String rawCode = value(annotations, name + "-code");
+        if (rawCode != null) {
+            String codeKey = (annotations.containsKey(PIER_PREFIX + name + "-code") ? PIER_PREFIX : NGINX_PREFIX)
+                    + name + "-code";
+            try {
+                code = Integer.parseInt(rawCode.trim());
+            } catch (NumberFormatException e) {
+                code = -1;
+            }
+            if (code < 300 || code > 308) {
+                problems.add(new Problem(ref, "metadata.annotations." + codeKey, Reason.InvalidAnnotation, "'"
+                        + rawCode + "' is not a redirect status (300 to 308); " + defaultCode + " is used"));
+                code = defaultCode;
+            }
+        }
+        return new Redirect(url.trim(), code);
+    }
+
+    /** The value of a key under Pier's prefix, else under ingress-nginx's, else null. */
+    private static String value(Map<String, String> annotations, String name) {
+        String v = annotations.get(PIER_PREFIX + name);
+        return v != null ? v : annotations.get(NGINX_PREFIX + name);
+    }
+
+    private static boolean isRedirectUrl(String url) {
+        for (int i = 0; i < url.length(); i++) {
+            char c = url.charAt(i);
+            if (c <= ' ' || c == 0x7f || c == '$' || c == '"') {
+                return false;
+            }
+        }
+        try {
+            java.net.URI uri = new java.net.URI(url);
+            return uri.getHost() != null && ("http".equalsIgnoreCase(uri.getScheme())
+                    || "https".equalsIgnoreCase(uri.getScheme()));
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
     }
 
     /**

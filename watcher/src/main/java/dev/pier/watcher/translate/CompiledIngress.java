@@ -3,6 +3,7 @@ package dev.pier.watcher.translate;
 import dev.pier.proxy.route.PathNormalizer;
 import dev.pier.proxy.route.Backend;
 import dev.pier.proxy.route.PathType;
+import dev.pier.proxy.route.Redirect;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.Source;
 import dev.pier.watcher.translate.Problem.Reason;
@@ -34,6 +35,8 @@ final class CompiledIngress {
     final Redirects redirects;
     /** {@code proxy-body-size}: the largest request body of its paths, or {@link Route#NO_LIMIT}. */
     final long maxBodyBytes;
+    /** {@code permanent-redirect} or {@code temporal-redirect}: what its paths answer instead; null for none. */
+    final Redirect redirect;
     final List<Step> steps;
     /** Whether the Ingress has {@code spec.tls} sections: they decide certificates and redirects of other hosts. */
     final boolean hasTls;
@@ -94,11 +97,12 @@ final class CompiledIngress {
             return "spec.rules[" + rule + "].http.paths[" + index + "]";
         }
 
-        Route route(Backend backend, Source source, boolean sslRedirect, boolean hsts, long maxBodyBytes) {
+        Route route(Backend backend, Source source, boolean sslRedirect, boolean hsts, long maxBodyBytes,
+                    Redirect redirect) {
             Route r = last;
             if (r == null || r.backend() != backend || r.sslRedirect() != sslRedirect || r.hsts() != hsts
-                    || r.maxBodyBytes() != maxBodyBytes) {
-                r = new Route(host, path, type, backend, source, sslRedirect, hsts, maxBodyBytes);
+                    || r.maxBodyBytes() != maxBodyBytes || !java.util.Objects.equals(r.redirect(), redirect)) {
+                r = new Route(host, path, type, backend, source, sslRedirect, hsts, maxBodyBytes, redirect);
                 last = r;
             }
             return r;
@@ -133,7 +137,7 @@ final class CompiledIngress {
     record FixedBackend(Backend backend) implements Target {}
 
     private CompiledIngress(Ingress ingress, ObjectRef ref, boolean hasSpec, Redirects redirects, long maxBodyBytes,
-                            List<Step> steps) {
+                            Redirect redirect, List<Step> steps) {
         this.ingress = ingress;
         this.ref = ref;
         this.source = new Source(ref.namespace(), ref.name());
@@ -143,6 +147,7 @@ final class CompiledIngress {
         this.hasSpec = hasSpec;
         this.redirects = redirects;
         this.maxBodyBytes = maxBodyBytes;
+        this.redirect = redirect;
         this.steps = steps;
         this.hasTls = hasSpec && ingress.getSpec().getTls() != null && !ingress.getSpec().getTls().isEmpty();
         boolean defaultBackend = false;
@@ -190,7 +195,7 @@ final class CompiledIngress {
     static CompiledIngress compile(Ingress ingress) {
         ObjectRef ref = ObjectRef.of(ingress);
         if (ingress.getSpec() == null) {
-            return new CompiledIngress(ingress, ref, false, null, Route.NO_LIMIT, List.of());
+            return new CompiledIngress(ingress, ref, false, null, Route.NO_LIMIT, null, List.of());
         }
         List<Step> steps = new ArrayList<>();
         List<Problem> annotationProblems = new ArrayList<>();
@@ -211,7 +216,7 @@ final class CompiledIngress {
             compileRule(rules.get(r), r, ref, guard, steps);
         }
         return new CompiledIngress(ingress, ref, true, policies.redirects(), policies.maxBodyBytes(),
-                List.copyOf(steps));
+                policies.redirect(), List.copyOf(steps));
     }
 
     private static void compileRule(IngressRule rule, int r, ObjectRef ref, String guard, List<Step> steps) {

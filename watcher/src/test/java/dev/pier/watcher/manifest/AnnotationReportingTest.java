@@ -54,7 +54,9 @@ class AnnotationReportingTest {
                 endpoints: [{addresses: [127.0.0.1]}]
                 """.formatted(app.port()) + ingress("open", "open.example.com", "nginx.ingress.kubernetes.io/rewrite-target: /")
                 + ingress("guarded", "admin.example.com", "nginx.ingress.kubernetes.io/auth-url: http://auth/check")
-                + ingress("upload", "upload.example.com", "nginx.ingress.kubernetes.io/proxy-body-size: 1k"));
+                + ingress("upload", "upload.example.com", "nginx.ingress.kubernetes.io/proxy-body-size: 1k")
+                + ingress("moved", "old.example.com", "nginx.ingress.kubernetes.io/permanent-redirect:"
+                        + " https://new.example.com/, nginx.ingress.kubernetes.io/permanent-redirect-code: '308'"));
         ActiveRoutes routes = new ActiveRoutes();
         ConfigApplier applier = new ConfigApplier(routes, TranslatorConfig.defaults(), new ControllerMetrics(registry));
         source = new ManifestSource(dir, applier);
@@ -113,6 +115,14 @@ class AnnotationReportingTest {
                 .POST(HttpRequest.BodyPublishers.ofString("x".repeat(512))).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(small.statusCode()).isEqualTo(200);
         assertThat(app.received()).extracting(EchoUpstream.Received::bodyBytes).containsExactly(512L);
+    }
+
+    @Test
+    void aPermanentRedirectAnswersForTheAppWhichSeesNothing() throws Exception {
+        HttpResponse<String> r = get(proxy.httpPort(), "old.example.com", "/page?x=1");
+        assertThat(r.statusCode()).isEqualTo(308);
+        assertThat(r.headers().firstValue("location")).hasValue("https://new.example.com/");
+        assertThat(app.received()).isEmpty();
     }
 
     @Test

@@ -4,6 +4,7 @@ import static dev.pier.watcher.translate.Fixtures.objects;
 import static dev.pier.watcher.translate.Fixtures.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pier.proxy.route.Redirect;
 import dev.pier.proxy.route.Route;
 import dev.pier.watcher.translate.Problem.Reason;
 import java.util.List;
@@ -103,6 +104,39 @@ class AnnotationsTest {
         assertThat(fields(t, Reason.InvalidAnnotation))
                 .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/proxy-body-size");
         assertThat(t.table().match("a.com", "/").maxBodyBytes()).isEqualTo(Route.NO_LIMIT);
+    }
+
+    @Test
+    void redirectsTakeTheirUrlAndCodeAndTemporalWins() {
+        Redirect permanent = translate("nginx.ingress.kubernetes.io/permanent-redirect: https://new.example.com/")
+                .table().match("a.com", "/x").redirect();
+        assertThat(permanent).isEqualTo(new Redirect("https://new.example.com/", 301));
+        assertThat(translate("nginx.ingress.kubernetes.io/permanent-redirect: https://new.example.com/,"
+                + " nginx.ingress.kubernetes.io/permanent-redirect-code: '308'").table().match("a.com", "/x")
+                .redirect()).isEqualTo(new Redirect("https://new.example.com/", 308));
+        assertThat(translate("nginx.ingress.kubernetes.io/permanent-redirect: https://p.example.com/,"
+                + " nginx.ingress.kubernetes.io/temporal-redirect: https://t.example.com/").table().match("a.com", "/")
+                .redirect()).isEqualTo(new Redirect("https://t.example.com/", 302));
+        assertThat(translate("").table().match("a.com", "/").redirect()).isNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"https://new.example.com$request_uri", "/relative", "ftp://files.example.com/",
+            "https://a b.example.com/"})
+    void anInvalidRedirectUrlIsReportedAndNoRedirect(String url) {
+        Translation t = translate("nginx.ingress.kubernetes.io/permanent-redirect: '" + url + "'");
+        assertThat(fields(t, Reason.InvalidAnnotation))
+                .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/permanent-redirect");
+        assertThat(t.table().match("a.com", "/").redirect()).isNull();
+    }
+
+    @Test
+    void anInvalidRedirectCodeIsReportedAndTheDefaultUsed() {
+        Translation t = translate("nginx.ingress.kubernetes.io/permanent-redirect: https://n.example.com/,"
+                + " nginx.ingress.kubernetes.io/permanent-redirect-code: '200'");
+        assertThat(fields(t, Reason.InvalidAnnotation))
+                .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/permanent-redirect-code");
+        assertThat(t.table().match("a.com", "/").redirect().code()).isEqualTo(301);
     }
 
     @Test
