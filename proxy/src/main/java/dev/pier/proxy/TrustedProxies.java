@@ -1,8 +1,6 @@
 package dev.pier.proxy;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.util.ArrayList;
+import dev.pier.proxy.route.AddressRanges;
 import java.util.List;
 
 /**
@@ -13,27 +11,12 @@ import java.util.List;
  */
 public final class TrustedProxies {
     /** Nobody is trusted. */
-    public static final TrustedProxies NONE = new TrustedProxies(List.of());
+    public static final TrustedProxies NONE = new TrustedProxies(AddressRanges.NONE);
 
-    private final List<byte[]> networks; // address bytes
-    private final List<Integer> prefixes;
+    private final AddressRanges networks;
 
-    private TrustedProxies(List<String> cidrs) {
-        networks = new ArrayList<>();
-        prefixes = new ArrayList<>();
-        for (String cidr : cidrs) {
-            int slash = cidr.indexOf('/');
-            byte[] addr = literal(slash < 0 ? cidr : cidr.substring(0, slash));
-            if (addr == null) {
-                throw new IllegalArgumentException("not an IP address or CIDR: " + cidr);
-            }
-            int bits = slash < 0 ? addr.length * 8 : Integer.parseInt(cidr.substring(slash + 1));
-            if (bits < 0 || bits > addr.length * 8) {
-                throw new IllegalArgumentException("bad prefix length in " + cidr);
-            }
-            networks.add(addr);
-            prefixes.add(bits);
-        }
+    private TrustedProxies(AddressRanges networks) {
+        this.networks = networks;
     }
 
     /**
@@ -42,8 +25,8 @@ public final class TrustedProxies {
      * @throws IllegalArgumentException for anything else
      */
     public static TrustedProxies parse(List<String> cidrs) {
-        return cidrs.isEmpty() ? NONE : new TrustedProxies(cidrs.stream().map(String::trim)
-                .filter(s -> !s.isEmpty()).toList());
+        AddressRanges r = AddressRanges.parse(cidrs);
+        return r.isEmpty() ? NONE : new TrustedProxies(r);
     }
 
     public boolean isEmpty() {
@@ -52,19 +35,7 @@ public final class TrustedProxies {
 
     /** True when the textual IP address {@code ip} is in a trusted network. */
     public boolean trusts(String ip) {
-        if (networks.isEmpty() || ip == null) {
-            return false;
-        }
-        byte[] a = literal(ip);
-        if (a == null) {
-            return false;
-        }
-        for (int i = 0; i < networks.size(); i++) {
-            if (matches(networks.get(i), prefixes.get(i), a)) {
-                return true;
-            }
-        }
-        return false;
+        return networks.contains(ip);
     }
 
     /**
@@ -76,7 +47,7 @@ public final class TrustedProxies {
         String candidate = null;
         for (int i = hops.length - 1; i >= 0; i--) {
             String hop = hops[i].trim();
-            if (literal(hop) == null) {
+            if (!AddressRanges.isAddress(hop)) {
                 break; // garbage: stop believing the chain here
             }
             candidate = hop;
@@ -85,41 +56,5 @@ public final class TrustedProxies {
             }
         }
         return candidate != null ? candidate : peer;
-    }
-
-    private static boolean matches(byte[] network, int bits, byte[] a) {
-        if (network.length != a.length) {
-            return false;
-        }
-        int full = bits / 8;
-        for (int i = 0; i < full; i++) {
-            if (network[i] != a[i]) {
-                return false;
-            }
-        }
-        int rest = bits % 8;
-        if (rest == 0) {
-            return true;
-        }
-        int mask = (0xff << (8 - rest)) & 0xff;
-        return (network[full] & mask) == (a[full] & mask);
-    }
-
-    /** The bytes of an IPv4 or IPv6 literal, or null: never a DNS lookup. */
-    static byte[] literal(String s) {
-        if (s.isEmpty() || !(Character.digit(s.charAt(0), 16) >= 0 || s.charAt(0) == ':')) {
-            return null;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!(Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
-                return null; // not a literal: InetAddress would resolve it as a name
-            }
-        }
-        try {
-            return InetAddress.getByName(s).getAddress();
-        } catch (UnknownHostException e) {
-            return null;
-        }
     }
 }

@@ -287,6 +287,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             answer(HttpResponseStatus.NOT_FOUND, close);
             return true;
         }
+        if (route.access() != null && !route.access().allows(client)) { // allowlist/denylist-source-range
+            answer(HttpResponseStatus.FORBIDDEN, close);
+            return true;
+        }
         if (route.redirect() != null) { // permanent-redirect, temporal-redirect
             answer(Responses.redirect(HttpResponseStatus.valueOf(route.redirect().code()),
                     route.redirect().location(), close || shared.draining()));

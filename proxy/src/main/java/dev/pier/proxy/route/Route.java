@@ -17,9 +17,10 @@ import static java.util.Objects.requireNonNull;
  * @param maxBodyBytes the largest request body accepted, in bytes; larger gets 413 ({@code proxy-body-size}); -1
  *     for no limit
  * @param redirect when not null, every request gets this redirect instead of being proxied
+ * @param access when not null, who may use the route by address; others get 403
  */
 public record Route(String host, String path, PathType pathType, Backend backend, Source source,
-                    boolean sslRedirect, boolean hsts, long maxBodyBytes, Redirect redirect) {
+                    boolean sslRedirect, boolean hsts, long maxBodyBytes, Redirect redirect, Access access) {
     /** {@link #maxBodyBytes} for no limit. */
     public static final long NO_LIMIT = -1;
 
@@ -32,18 +33,18 @@ public record Route(String host, String path, PathType pathType, Backend backend
     /** A route with a body limit and no redirect. */
     public Route(String host, String path, PathType pathType, Backend backend, Source source,
                  boolean sslRedirect, boolean hsts, long maxBodyBytes) {
-        this(host, path, pathType, backend, source, sslRedirect, hsts, maxBodyBytes, null);
+        this(host, path, pathType, backend, source, sslRedirect, hsts, maxBodyBytes, null, null);
     }
 
     /** A route with no body limit and no redirect. */
     public Route(String host, String path, PathType pathType, Backend backend, Source source,
                  boolean sslRedirect, boolean hsts) {
-        this(host, path, pathType, backend, source, sslRedirect, hsts, NO_LIMIT, null);
+        this(host, path, pathType, backend, source, sslRedirect, hsts, NO_LIMIT, null, null);
     }
 
     /** A route with no HTTPS behaviour (no redirect, no HSTS), no body limit and no redirect. */
     public Route(String host, String path, PathType pathType, Backend backend, Source source) {
-        this(host, path, pathType, backend, source, false, false, NO_LIMIT, null);
+        this(host, path, pathType, backend, source, false, false, NO_LIMIT, null, null);
     }
 
     /** The built-in default backend: no Service behind it, Pier answers 404 itself. */

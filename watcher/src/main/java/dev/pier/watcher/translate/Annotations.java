@@ -1,5 +1,7 @@
 package dev.pier.watcher.translate;
 
+import dev.pier.proxy.route.Access;
+import dev.pier.proxy.route.AddressRanges;
 import dev.pier.proxy.route.Redirect;
 import dev.pier.proxy.route.Route;
 import dev.pier.watcher.translate.Problem.Reason;
@@ -45,9 +47,11 @@ final class Annotations {
      *
      * @param maxBodyBytes {@code proxy-body-size}, or {@code Route.NO_LIMIT}
      * @param redirect {@code temporal-redirect} or {@code permanent-redirect}; null for none
+     * @param access {@code allowlist-source-range} and {@code denylist-source-range}; null for anyone
      */
-    record Policies(Redirects redirects, String unenforcedGuard, long maxBodyBytes, Redirect redirect) {
-        static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null, Route.NO_LIMIT, null);
+    record Policies(Redirects redirects, String unenforcedGuard, long maxBodyBytes, Redirect redirect,
+                    Access access) {
+        static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null, Route.NO_LIMIT, null, null);
     }
 
     private static final String STREAMS = "Pier streams request and response bodies without buffering them";
@@ -79,7 +83,11 @@ final class Annotations {
             guard("auth-type"), guard("auth-secret"), guard("auth-secret-type"), guard("auth-realm"),
             guard("auth-tls-secret"), guard("auth-tls-verify-client"), guard("auth-tls-verify-depth"),
             guard("auth-tls-error-page"), guard("auth-tls-pass-certificate-to-upstream"), guard("auth-tls-match-cn"),
-            guard("whitelist-source-range"), guard("allowlist-source-range"), guard("denylist-source-range"),
+            new Key("allowlist-source-range", Support.SUPPORTED,
+                    "only clients in these CIDRs may use the Ingress's paths; others get 403"),
+            new Key("whitelist-source-range", Support.SUPPORTED, "the old name of allowlist-source-range"),
+            new Key("denylist-source-range", Support.SUPPORTED,
+                    "clients in these CIDRs get 403 on the Ingress's paths"),
             guard("limit-connections"), guard("limit-rps"), guard("limit-rpm"), guard("limit-burst-multiplier"),
             guard("limit-whitelist"), guard("limit-allowlist"), guard("global-rate-limit"),
             guard("global-rate-limit-window"), guard("global-rate-limit-key"), guard("global-rate-limit-ignored-cidrs"),
@@ -152,7 +160,47 @@ final class Annotations {
         if (redirect == null) {
             redirect = redirect(annotations, "permanent-redirect", 301, ref, problems);
         }
-        return new Policies(redirects, guard, size(annotations, "proxy-body-size", ref, problems), redirect);
+        String[] failed = new String[1];
+        AddressRanges allow = ranges(annotations, "allowlist-source-range", ref, problems, failed);
+        if (allow == null) {
+            allow = ranges(annotations, "whitelist-source-range", ref, problems, failed);
+        }
+        AddressRanges deny = ranges(annotations, "denylist-source-range", ref, problems, failed);
+        if (failed[0] != null && guard == null) {
+            guard = failed[0]; // an access guard that cannot be read fails closed, like one Pier cannot enforce
+        }
+        Access access = allow == null && deny == null ? null
+                : new Access(allow == null ? AddressRanges.NONE : allow, deny == null ? AddressRanges.NONE : deny);
+        return new Policies(redirects, guard, size(annotations, "proxy-body-size", ref, problems), redirect, access);
+    }
+
+    /**
+     * A CIDR list key (comma-separated), Pier's own key winning; null when absent. One that does not parse is an
+     * {@code InvalidAnnotation} problem and, since it guards access, makes the Ingress fail closed
+     * ({@code failed[0]} names it).
+     */
+    private static AddressRanges ranges(Map<String, String> annotations, String name, ObjectRef ref,
+                                        List<Problem> problems, String[] failed) {
+        String raw = value(annotations, name);
+        if (raw == null) {
+            return null;
+        }
+        String key = (annotations.containsKey(PIER_PREFIX + name) ? PIER_PREFIX : NGINX_PREFIX) + name;
+        try {
+            AddressRanges r = AddressRanges.parse(List.of(raw.split(",")));
+            if (r.isEmpty()) {
+                throw new IllegalArgumentException("no address or CIDR");
+            }
+            return r;
+        } catch (IllegalArgumentException e) {
+            problems.add(new Problem(ref, "metadata.annotations." + key, Reason.InvalidAnnotation, e.getMessage()
+                    + ": this list guards access, so every route of this Ingress answers 503 rather than serve the"
+                    + " application open"));
+            if (failed[0] == null) {
+                failed[0] = key;
+            }
+            return null;
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.pier.watcher.translate;
 
 import dev.pier.proxy.route.PathNormalizer;
 import dev.pier.proxy.route.Backend;
+import dev.pier.proxy.route.Access;
 import dev.pier.proxy.route.PathType;
 import dev.pier.proxy.route.Redirect;
 import dev.pier.proxy.route.Route;
@@ -37,6 +38,8 @@ final class CompiledIngress {
     final long maxBodyBytes;
     /** {@code permanent-redirect} or {@code temporal-redirect}: what its paths answer instead; null for none. */
     final Redirect redirect;
+    /** {@code allowlist-source-range}, {@code denylist-source-range}: who may use its paths; null for anyone. */
+    final Access access;
     final List<Step> steps;
     /** Whether the Ingress has {@code spec.tls} sections: they decide certificates and redirects of other hosts. */
     final boolean hasTls;
@@ -97,12 +100,14 @@ final class CompiledIngress {
             return "spec.rules[" + rule + "].http.paths[" + index + "]";
         }
 
+        /** The route of this path, the last one when nothing it carries changed (its identity keys the meters). */
         Route route(Backend backend, Source source, boolean sslRedirect, boolean hsts, long maxBodyBytes,
-                    Redirect redirect) {
+                    Redirect redirect, Access access) {
             Route r = last;
             if (r == null || r.backend() != backend || r.sslRedirect() != sslRedirect || r.hsts() != hsts
-                    || r.maxBodyBytes() != maxBodyBytes || !java.util.Objects.equals(r.redirect(), redirect)) {
-                r = new Route(host, path, type, backend, source, sslRedirect, hsts, maxBodyBytes, redirect);
+                    || r.maxBodyBytes() != maxBodyBytes || !java.util.Objects.equals(r.redirect(), redirect)
+                    || !java.util.Objects.equals(r.access(), access)) {
+                r = new Route(host, path, type, backend, source, sslRedirect, hsts, maxBodyBytes, redirect, access);
                 last = r;
             }
             return r;
@@ -137,7 +142,7 @@ final class CompiledIngress {
     record FixedBackend(Backend backend) implements Target {}
 
     private CompiledIngress(Ingress ingress, ObjectRef ref, boolean hasSpec, Redirects redirects, long maxBodyBytes,
-                            Redirect redirect, List<Step> steps) {
+                            Redirect redirect, Access access, List<Step> steps) {
         this.ingress = ingress;
         this.ref = ref;
         this.source = new Source(ref.namespace(), ref.name());
@@ -148,6 +153,7 @@ final class CompiledIngress {
         this.redirects = redirects;
         this.maxBodyBytes = maxBodyBytes;
         this.redirect = redirect;
+        this.access = access;
         this.steps = steps;
         this.hasTls = hasSpec && ingress.getSpec().getTls() != null && !ingress.getSpec().getTls().isEmpty();
         boolean defaultBackend = false;
@@ -195,7 +201,7 @@ final class CompiledIngress {
     static CompiledIngress compile(Ingress ingress) {
         ObjectRef ref = ObjectRef.of(ingress);
         if (ingress.getSpec() == null) {
-            return new CompiledIngress(ingress, ref, false, null, Route.NO_LIMIT, null, List.of());
+            return new CompiledIngress(ingress, ref, false, null, Route.NO_LIMIT, null, null, List.of());
         }
         List<Step> steps = new ArrayList<>();
         List<Problem> annotationProblems = new ArrayList<>();
@@ -216,7 +222,7 @@ final class CompiledIngress {
             compileRule(rules.get(r), r, ref, guard, steps);
         }
         return new CompiledIngress(ingress, ref, true, policies.redirects(), policies.maxBodyBytes(),
-                policies.redirect(), List.copyOf(steps));
+                policies.redirect(), policies.access(), List.copyOf(steps));
     }
 
     private static void compileRule(IngressRule rule, int r, ObjectRef ref, String guard, List<Step> steps) {

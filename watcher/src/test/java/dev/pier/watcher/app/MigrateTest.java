@@ -40,7 +40,8 @@ class MigrateTest {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).contains("web/blog (class nginx): moves unchanged")
                 .contains("web/admin (class nginx): needs changes")
-                .contains("nginx.ingress.kubernetes.io/whitelist-source-range: access guard, fails closed.")
+                .contains("nginx.ingress.kubernetes.io/auth-url: access guard, fails closed.")
+                .contains("nginx.ingress.kubernetes.io/whitelist-source-range: supported.")
                 .contains("nginx.ingress.kubernetes.io/rewrite-target: unsupported.")
                 .contains("nginx.ingress.kubernetes.io/proxy-buffering: no-op.")
                 .doesNotContain("cert-manager.io")
@@ -64,7 +65,8 @@ class MigrateTest {
         assertThat(doc.at("/summary/ingresses").asInt()).isEqualTo(3);
         assertThat(doc.at("/summary/needChanges").asInt()).isEqualTo(2);
         assertThat(doc.at("/ingresses/0/name").asText()).isEqualTo("admin");
-        assertThat(doc.at("/ingresses/0/annotations/1/support").asText()).isEqualTo("access guard, fails closed");
+        assertThat(doc.at("/ingresses/0/annotations/0/key").asText()).isEqualTo("nginx.ingress.kubernetes.io/auth-url");
+        assertThat(doc.at("/ingresses/0/annotations/0/support").asText()).isEqualTo("access guard, fails closed");
         assertThat(doc.at("/ingresses/0/movesUnchanged").asBoolean()).isFalse();
     }
 

@@ -56,7 +56,11 @@ class AnnotationReportingTest {
                 + ingress("guarded", "admin.example.com", "nginx.ingress.kubernetes.io/auth-url: http://auth/check")
                 + ingress("upload", "upload.example.com", "nginx.ingress.kubernetes.io/proxy-body-size: 1k")
                 + ingress("moved", "old.example.com", "nginx.ingress.kubernetes.io/permanent-redirect:"
-                        + " https://new.example.com/, nginx.ingress.kubernetes.io/permanent-redirect-code: '308'"));
+                        + " https://new.example.com/, nginx.ingress.kubernetes.io/permanent-redirect-code: '308'")
+                + ingress("internal", "internal.example.com", "nginx.ingress.kubernetes.io/allowlist-source-range:"
+                        + " 10.0.0.0/8")
+                + ingress("local", "local.example.com", "nginx.ingress.kubernetes.io/allowlist-source-range:"
+                        + " 127.0.0.1/32"));
         ActiveRoutes routes = new ActiveRoutes();
         ConfigApplier applier = new ConfigApplier(routes, TranslatorConfig.defaults(), new ControllerMetrics(registry));
         source = new ManifestSource(dir, applier);
@@ -123,6 +127,13 @@ class AnnotationReportingTest {
         assertThat(r.statusCode()).isEqualTo(308);
         assertThat(r.headers().firstValue("location")).hasValue("https://new.example.com/");
         assertThat(app.received()).isEmpty();
+    }
+
+    @Test
+    void anAllowlistAnswers403ToOthersAndTheAppSeesNothing() throws Exception {
+        assertThat(get(proxy.httpPort(), "internal.example.com", "/private").statusCode()).isEqualTo(403);
+        assertThat(app.received()).isEmpty(); // this test's client is 127.0.0.1, not in 10.0.0.0/8
+        assertThat(get(proxy.httpPort(), "local.example.com", "/open").statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static dev.pier.watcher.translate.Fixtures.objects;
 import static dev.pier.watcher.translate.Fixtures.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pier.proxy.route.Access;
 import dev.pier.proxy.route.Redirect;
 import dev.pier.proxy.route.Route;
 import dev.pier.watcher.translate.Problem.Reason;
@@ -46,13 +47,15 @@ class AnnotationsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"auth-url: https://auth.example/check", "whitelist-source-range: 10.0.0.0/8",
-            "auth-type: basic", "limit-rps: '5'", "auth-tls-secret: default/ca"})
+    @ValueSource(strings = {"auth-url: https://auth.example/check", "whitelist-source-range: 10.0.0.0/33",
+            "denylist-source-range: not-a-network", "auth-type: basic", "limit-rps: '5'", "auth-tls-secret: default/ca"})
     void anAccessGuardPierCannotEnforceFailsClosed(String annotation) {
         Translation t = translate("nginx.ingress.kubernetes.io/" + annotation);
         String key = annotation.substring(0, annotation.indexOf(':'));
-        assertThat(fields(t, Reason.UnsupportedAnnotation))
-                .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/" + key);
+        assertThat(t.problems()).singleElement().satisfies(p -> {
+            assertThat(p.field()).isEqualTo("metadata.annotations.nginx.ingress.kubernetes.io/" + key);
+            assertThat(p.reason()).isIn(Reason.UnsupportedAnnotation, Reason.InvalidAnnotation);
+        });
         for (Route r : List.of(t.table().match("a.com", "/x"), t.table().match("other.com", "/"))) {
             assertThat(r.backend().available()).as("%s served open", r).isFalse();
             assertThat(r.backend().problem()).contains(key).contains("503");
@@ -137,6 +140,25 @@ class AnnotationsTest {
         assertThat(fields(t, Reason.InvalidAnnotation))
                 .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/permanent-redirect-code");
         assertThat(t.table().match("a.com", "/").redirect().code()).isEqualTo(301);
+    }
+
+    @Test
+    void sourceRangesAllowAndDenyByTheClientsAddress() {
+        Access allow = translate("nginx.ingress.kubernetes.io/whitelist-source-range: '10.0.0.0/8, 192.168.1.7'")
+                .table().match("a.com", "/").access();
+        assertThat(allow.allows("10.1.2.3")).isTrue();
+        assertThat(allow.allows("192.168.1.7")).isTrue();
+        assertThat(allow.allows("192.168.1.8")).isFalse();
+        Access both = translate("nginx.ingress.kubernetes.io/allowlist-source-range: 10.0.0.0/8,"
+                + " nginx.ingress.kubernetes.io/denylist-source-range: 10.6.6.0/24").table().match("a.com", "/")
+                .access();
+        assertThat(both.allows("10.1.1.1")).isTrue();
+        assertThat(both.allows("10.6.6.6")).isFalse();
+        Access deny = translate("nginx.ingress.kubernetes.io/denylist-source-range: 'fd00::/8'").table()
+                .match("a.com", "/").access();
+        assertThat(deny.allows("fd00::1")).isFalse();
+        assertThat(deny.allows("127.0.0.1")).isTrue();
+        assertThat(translate("").table().match("a.com", "/").access()).isNull();
     }
 
     @Test
