@@ -4,6 +4,7 @@ import dev.pier.proxy.TrustedProxies;
 import dev.pier.proxy.log.AccessLog;
 import dev.pier.proxy.metrics.ProxyMetrics.ClientError;
 import dev.pier.proxy.metrics.RouteMeters;
+import dev.pier.proxy.route.Policy;
 import dev.pier.proxy.route.Route;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -221,7 +222,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (answeredHere(route, host, target, closeAfterAnswer)) {
             return;
         }
-        long limit = route.maxBodyBytes();
+        long limit = route.policy().maxBodyBytes();
         if (limit >= 0 && HttpUtil.getContentLength(request, -1L) > limit) {
             answer(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, true); // proxy-body-size; the body is not read
             return;
@@ -287,13 +288,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             answer(HttpResponseStatus.NOT_FOUND, close);
             return true;
         }
-        if (route.access() != null && !route.access().allows(client)) { // allowlist/denylist-source-range
+        Policy policy = route.policy();
+        if (policy.access() != null && !policy.access().allows(client)) { // allowlist/denylist-source-range
             answer(HttpResponseStatus.FORBIDDEN, close);
             return true;
         }
-        if (route.redirect() != null) { // permanent-redirect, temporal-redirect
-            answer(Responses.redirect(HttpResponseStatus.valueOf(route.redirect().code()),
-                    route.redirect().location(), close || shared.draining()));
+        if (policy.redirect() != null) { // permanent-redirect, temporal-redirect
+            answer(Responses.redirect(HttpResponseStatus.valueOf(policy.redirect().code()),
+                    policy.redirect().location(), close || shared.draining()));
+            return true;
+        }
+        if (policy.appRoot() != null && target.pathEnd() == 1) { // app-root: "/" goes to the application's root
+            answer(Responses.redirect(HttpResponseStatus.FOUND, (secure ? "https://" : "http://") + host
+                    + policy.appRoot(), close || shared.draining()));
             return true;
         }
         if (route.sslRedirect() && !secure) {
@@ -317,12 +324,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         // A trusted proxy's chain is kept and the proxy appended; anyone else's is replaced by what Pier saw.
         String forwardedFor = trustedChain != null ? trustedChain + ", " + peer : client;
         Headers.setForwarding(headers, client, forwardedFor, secure ? "https" : "http", host, localPort);
+        Policy policy = route.policy();
+        if (policy.upstreamHost() != null) { // upstream-vhost; X-Forwarded-Host keeps the client's
+            headers.set(HttpHeaderNames.HOST, policy.upstreamHost());
+        }
+        if (policy.forwardedPrefix() != null) { // x-forwarded-prefix
+            headers.set(Headers.X_FORWARDED_PREFIX, policy.forwardedPrefix());
+        }
         if (shared.accessLog() != null) {
             requestId = headers.get(Headers.X_REQUEST_ID);
         }
         exchange = new Exchange(this, ctx.channel(), shared.pool(ctx.channel().eventLoop()), shared.config(),
                 request, route.backend(), version, keepAlive && !shared.draining(), expectContinue, upgrade,
-                secure && route.hsts() ? shared.config().tls().hsts() : null, route.maxBodyBytes(), meters);
+                secure && route.hsts() ? shared.config().tls().hsts() : null, policy.maxBodyBytes(), meters);
         if (timeoutChecks == null) {
             long period = Math.max(1, shared.config().upstreamTimeout().toNanos() / Exchange.TIMEOUT_CHECKS);
             timeoutChecks = ctx.executor().scheduleAtFixedRate(this::checkTimeout, period, period,

@@ -19,6 +19,7 @@ public final class Headers {
     public static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
     public static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
     public static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+    public static final AsciiString X_FORWARDED_PREFIX = AsciiString.cached("x-forwarded-prefix");
     public static final AsciiString STRICT_TRANSPORT_SECURITY = AsciiString.cached("strict-transport-security");
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
 

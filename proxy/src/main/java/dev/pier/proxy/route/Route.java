@@ -14,37 +14,29 @@ import static java.util.Objects.requireNonNull;
  * @param source the Ingress the route came from; null for routes that come from Pier's own configuration
  * @param sslRedirect plain-HTTP requests get a 308 to the same URL on https
  * @param hsts responses over HTTPS carry Strict-Transport-Security (the host has a certificate of its own)
- * @param maxBodyBytes the largest request body accepted, in bytes; larger gets 413 ({@code proxy-body-size}); -1
- *     for no limit
- * @param redirect when not null, every request gets this redirect instead of being proxied
- * @param access when not null, who may use the route by address; others get 403
+ * @param policy what the route does beside routing (body limit, redirect, access lists, upstream Host...)
  */
 public record Route(String host, String path, PathType pathType, Backend backend, Source source,
-                    boolean sslRedirect, boolean hsts, long maxBodyBytes, Redirect redirect, Access access) {
-    /** {@link #maxBodyBytes} for no limit. */
+                    boolean sslRedirect, boolean hsts, Policy policy) {
+    /** {@link Policy#maxBodyBytes} for no limit. */
     public static final long NO_LIMIT = -1;
 
     public Route {
         requireNonNull(host, "host");
         requireNonNull(path, "path");
         requireNonNull(pathType, "pathType");
+        requireNonNull(policy, "policy");
     }
 
-    /** A route with a body limit and no redirect. */
-    public Route(String host, String path, PathType pathType, Backend backend, Source source,
-                 boolean sslRedirect, boolean hsts, long maxBodyBytes) {
-        this(host, path, pathType, backend, source, sslRedirect, hsts, maxBodyBytes, null, null);
-    }
-
-    /** A route with no body limit and no redirect. */
+    /** A route with no policy. */
     public Route(String host, String path, PathType pathType, Backend backend, Source source,
                  boolean sslRedirect, boolean hsts) {
-        this(host, path, pathType, backend, source, sslRedirect, hsts, NO_LIMIT, null, null);
+        this(host, path, pathType, backend, source, sslRedirect, hsts, Policy.NONE);
     }
 
-    /** A route with no HTTPS behaviour (no redirect, no HSTS), no body limit and no redirect. */
+    /** A route with no HTTPS behaviour (no redirect, no HSTS) and no policy. */
     public Route(String host, String path, PathType pathType, Backend backend, Source source) {
-        this(host, path, pathType, backend, source, false, false, NO_LIMIT, null, null);
+        this(host, path, pathType, backend, source, false, false, Policy.NONE);
     }
 
     /** The built-in default backend: no Service behind it, Pier answers 404 itself. */

@@ -9,6 +9,7 @@ import dev.pier.proxy.TrustedProxies;
 import dev.pier.proxy.route.Access;
 import dev.pier.proxy.route.AddressRanges;
 import dev.pier.proxy.route.PathType;
+import dev.pier.proxy.route.Policy;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.Source;
 import dev.pier.testing.RawHttp;
@@ -32,7 +33,8 @@ class AccessTest extends RecordingProxyTestBase {
         Access access = new Access(AddressRanges.parse(List.of("203.0.113.0/24")),
                 AddressRanges.parse(List.of("203.0.113.66")));
         serve(new Route("example.com", "/", PathType.PREFIX, backend("web", upstream.port()),
-                new Source("default", "internal"), false, false, Route.NO_LIMIT, null, access));
+                new Source("default", "internal"), false, false,
+                new Policy(Route.NO_LIMIT, null, access, null, null, null)));
     }
 
     private int status(String forwardedFor) throws Exception {

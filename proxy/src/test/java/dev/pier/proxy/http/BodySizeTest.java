@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pier.proxy.RecordingProxyTestBase;
 import dev.pier.proxy.route.PathType;
+import dev.pier.proxy.route.Policy;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.Source;
 import dev.pier.testing.RawHttp;
@@ -19,7 +20,7 @@ class BodySizeTest extends RecordingProxyTestBase {
     @BeforeEach
     void limitedRoute() {
         serve(new Route("example.com", "/", PathType.PREFIX, backend("web", upstream.port()),
-                new Source("default", "upload"), false, false, 1024));
+                new Source("default", "upload"), false, false, new Policy(1024, null, null, null, null, null)));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.pier.watcher.translate;
 
 import dev.pier.proxy.route.Access;
 import dev.pier.proxy.route.AddressRanges;
+import dev.pier.proxy.route.Policy;
 import dev.pier.proxy.route.Redirect;
 import dev.pier.proxy.route.Route;
 import dev.pier.watcher.translate.Problem.Reason;
@@ -45,13 +46,12 @@ final class Annotations {
     /**
      * The policies an Ingress's annotations give.
      *
-     * @param maxBodyBytes {@code proxy-body-size}, or {@code Route.NO_LIMIT}
-     * @param redirect {@code temporal-redirect} or {@code permanent-redirect}; null for none
-     * @param access {@code allowlist-source-range} and {@code denylist-source-range}; null for anyone
+     * @param redirects the HTTPS redirect settings, which the translation combines with the TLS sections
+     * @param unenforcedGuard the first access-guarding key Pier cannot apply (its routes fail closed); null for none
+     * @param route what each of its routes does beside routing
      */
-    record Policies(Redirects redirects, String unenforcedGuard, long maxBodyBytes, Redirect redirect,
-                    Access access) {
-        static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null, Route.NO_LIMIT, null, null);
+    record Policies(Redirects redirects, String unenforcedGuard, Policy route) {
+        static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null, Policy.NONE);
     }
 
     private static final String STREAMS = "Pier streams request and response bodies without buffering them";
@@ -83,6 +83,10 @@ final class Annotations {
             guard("auth-type"), guard("auth-secret"), guard("auth-secret-type"), guard("auth-realm"),
             guard("auth-tls-secret"), guard("auth-tls-verify-client"), guard("auth-tls-verify-depth"),
             guard("auth-tls-error-page"), guard("auth-tls-pass-certificate-to-upstream"), guard("auth-tls-match-cn"),
+            new Key("upstream-vhost", Support.SUPPORTED,
+                    "the Host header the upstream receives (X-Forwarded-Host keeps the client's)"),
+            new Key("x-forwarded-prefix", Support.SUPPORTED, "sent to the upstream as X-Forwarded-Prefix"),
+            new Key("app-root", Support.SUPPORTED, "a request for / is redirected (302) to this path"),
             new Key("allowlist-source-range", Support.SUPPORTED,
                     "only clients in these CIDRs may use the Ingress's paths; others get 403"),
             new Key("whitelist-source-range", Support.SUPPORTED, "the old name of allowlist-source-range"),
@@ -171,7 +175,53 @@ final class Annotations {
         }
         Access access = allow == null && deny == null ? null
                 : new Access(allow == null ? AddressRanges.NONE : allow, deny == null ? AddressRanges.NONE : deny);
-        return new Policies(redirects, guard, size(annotations, "proxy-body-size", ref, problems), redirect, access);
+        return new Policies(redirects, guard, new Policy(size(annotations, "proxy-body-size", ref, problems),
+                redirect, access, upstreamHost(annotations, ref, problems),
+                path(annotations, "x-forwarded-prefix", ref, problems), path(annotations, "app-root", ref, problems)));
+    }
+
+    /** {@code upstream-vhost}: a host name, optionally with a port; an invalid one is reported and ignored. */
+    private static String upstreamHost(Map<String, String> annotations, ObjectRef ref, List<Problem> problems) {
+        String raw = value(annotations, "upstream-vhost");
+        if (raw == null) {
+            return null;
+        }
+        String v = raw.trim().toLowerCase(Locale.ROOT);
+        int colon = v.lastIndexOf(':');
+        String host = colon < 0 ? v : v.substring(0, colon);
+        String port = colon < 0 ? "" : v.substring(colon + 1);
+        if (!Hosts.isValid(host) || host.startsWith("*") || !port.chars().allMatch(Character::isDigit)
+                || port.length() > 5 || (colon >= 0 && port.isEmpty())) {
+            problems.add(new Problem(ref, "metadata.annotations." + keyOf(annotations, "upstream-vhost"),
+                    Reason.InvalidAnnotation, "'" + raw + "' is not a host name (with an optional port); ignored"));
+            return null;
+        }
+        return v;
+    }
+
+    /**
+     * A path key ({@code x-forwarded-prefix}, {@code app-root}): starts with {@code /}, no space, control character
+     * or nginx variable; an invalid one is reported and ignored.
+     */
+    private static String path(Map<String, String> annotations, String name, ObjectRef ref, List<Problem> problems) {
+        String raw = value(annotations, name);
+        if (raw == null) {
+            return null;
+        }
+        String v = raw.trim();
+        boolean ok = v.startsWith("/") && v.chars().noneMatch(c -> c <= ' ' || c == 0x7f || c == '$' || c == '"');
+        if (!ok) {
+            problems.add(new Problem(ref, "metadata.annotations." + keyOf(annotations, name),
+                    Reason.InvalidAnnotation, "'" + raw + "' is not a path (starting with /, no spaces or"
+                            + " variables); ignored"));
+            return null;
+        }
+        return v;
+    }
+
+    /** The annotation a value was read from: Pier's key when set, else ingress-nginx's. */
+    private static String keyOf(Map<String, String> annotations, String name) {
+        return (annotations.containsKey(PIER_PREFIX + name) ? PIER_PREFIX : NGINX_PREFIX) + name;
     }
 
     /**

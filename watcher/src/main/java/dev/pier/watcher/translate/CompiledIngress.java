@@ -2,9 +2,8 @@ package dev.pier.watcher.translate;
 
 import dev.pier.proxy.route.PathNormalizer;
 import dev.pier.proxy.route.Backend;
-import dev.pier.proxy.route.Access;
 import dev.pier.proxy.route.PathType;
-import dev.pier.proxy.route.Redirect;
+import dev.pier.proxy.route.Policy;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.Source;
 import dev.pier.watcher.translate.Problem.Reason;
@@ -34,12 +33,8 @@ final class CompiledIngress {
     /** False when the Ingress has no spec: it is served (taken by its class) but contributes nothing. */
     final boolean hasSpec;
     final Redirects redirects;
-    /** {@code proxy-body-size}: the largest request body of its paths, or {@link Route#NO_LIMIT}. */
-    final long maxBodyBytes;
-    /** {@code permanent-redirect} or {@code temporal-redirect}: what its paths answer instead; null for none. */
-    final Redirect redirect;
-    /** {@code allowlist-source-range}, {@code denylist-source-range}: who may use its paths; null for anyone. */
-    final Access access;
+    /** What its paths do beside routing, from its annotations (body limit, redirect, access lists...). */
+    final Policy policy;
     final List<Step> steps;
     /** Whether the Ingress has {@code spec.tls} sections: they decide certificates and redirects of other hosts. */
     final boolean hasTls;
@@ -101,13 +96,11 @@ final class CompiledIngress {
         }
 
         /** The route of this path, the last one when nothing it carries changed (its identity keys the meters). */
-        Route route(Backend backend, Source source, boolean sslRedirect, boolean hsts, long maxBodyBytes,
-                    Redirect redirect, Access access) {
+        Route route(Backend backend, Source source, boolean sslRedirect, boolean hsts, Policy policy) {
             Route r = last;
             if (r == null || r.backend() != backend || r.sslRedirect() != sslRedirect || r.hsts() != hsts
-                    || r.maxBodyBytes() != maxBodyBytes || !java.util.Objects.equals(r.redirect(), redirect)
-                    || !java.util.Objects.equals(r.access(), access)) {
-                r = new Route(host, path, type, backend, source, sslRedirect, hsts, maxBodyBytes, redirect, access);
+                    || !r.policy().equals(policy)) {
+                r = new Route(host, path, type, backend, source, sslRedirect, hsts, policy);
                 last = r;
             }
             return r;
@@ -141,8 +134,8 @@ final class CompiledIngress {
     /** A backend that resolves to the same thing whatever the cluster holds (an unsupported resource backend). */
     record FixedBackend(Backend backend) implements Target {}
 
-    private CompiledIngress(Ingress ingress, ObjectRef ref, boolean hasSpec, Redirects redirects, long maxBodyBytes,
-                            Redirect redirect, Access access, List<Step> steps) {
+    private CompiledIngress(Ingress ingress, ObjectRef ref, boolean hasSpec, Redirects redirects, Policy policy,
+                            List<Step> steps) {
         this.ingress = ingress;
         this.ref = ref;
         this.source = new Source(ref.namespace(), ref.name());
@@ -151,9 +144,7 @@ final class CompiledIngress {
                 + ref.name();
         this.hasSpec = hasSpec;
         this.redirects = redirects;
-        this.maxBodyBytes = maxBodyBytes;
-        this.redirect = redirect;
-        this.access = access;
+        this.policy = policy;
         this.steps = steps;
         this.hasTls = hasSpec && ingress.getSpec().getTls() != null && !ingress.getSpec().getTls().isEmpty();
         boolean defaultBackend = false;
@@ -201,7 +192,7 @@ final class CompiledIngress {
     static CompiledIngress compile(Ingress ingress) {
         ObjectRef ref = ObjectRef.of(ingress);
         if (ingress.getSpec() == null) {
-            return new CompiledIngress(ingress, ref, false, null, Route.NO_LIMIT, null, null, List.of());
+            return new CompiledIngress(ingress, ref, false, null, Policy.NONE, List.of());
         }
         List<Step> steps = new ArrayList<>();
         List<Problem> annotationProblems = new ArrayList<>();
@@ -221,8 +212,7 @@ final class CompiledIngress {
         for (int r = 0; rules != null && r < rules.size(); r++) {
             compileRule(rules.get(r), r, ref, guard, steps);
         }
-        return new CompiledIngress(ingress, ref, true, policies.redirects(), policies.maxBodyBytes(),
-                policies.redirect(), policies.access(), List.copyOf(steps));
+        return new CompiledIngress(ingress, ref, true, policies.redirects(), policies.route(), List.copyOf(steps));
     }
 
     private static void compileRule(IngressRule rule, int r, ObjectRef ref, String guard, List<Step> steps) {

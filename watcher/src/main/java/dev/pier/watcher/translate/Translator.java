@@ -184,7 +184,7 @@ public final class Translator {
                 if (use.step() instanceof CompiledIngress.PathRule p) {
                     Route old = p.last;
                     Route fresh = p.route(after.backend(), use.owner().source, old.sslRedirect(), old.hsts(),
-                            old.maxBodyBytes(), old.redirect(), old.access());
+                            old.policy());
                     if (fresh != old) {
                         replaced.put(old, fresh);
                     }
@@ -341,8 +341,7 @@ public final class Translator {
             backend = ((CompiledIngress.FixedBackend) p.target).backend();
         }
         boolean sslRedirect = c.redirects.force() || (c.redirects.ifTls() && tls.hasTls(p.host));
-        Route existing = table.add(p.route(backend, c.source, sslRedirect, tls.hasCertificate(p.host),
-                c.maxBodyBytes, c.redirect, c.access));
+        Route existing = table.add(p.route(backend, c.source, sslRedirect, tls.hasCertificate(p.host), c.policy));
         p.conflict = existing == null ? null : new Problem(c.ref, p.field(), Reason.PathConflict, "host '"
                 + (p.host.isEmpty() ? "*" : p.host) + "' path " + p.path + " (" + p.type.kubernetesName()
                 + ") is already served by " + (existing.source().equals(c.source)

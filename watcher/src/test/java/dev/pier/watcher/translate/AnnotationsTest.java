@@ -91,14 +91,14 @@ class AnnotationsTest {
     @Test
     void proxyBodySizeTakesNginxSizesAndZeroIsNoLimit() {
         assertThat(translate("nginx.ingress.kubernetes.io/proxy-body-size: 8m").table().match("a.com", "/")
-                .maxBodyBytes()).isEqualTo(8L << 20);
+                .policy().maxBodyBytes()).isEqualTo(8L << 20);
         assertThat(translate("nginx.ingress.kubernetes.io/proxy-body-size: 512K").table().match("a.com", "/")
-                .maxBodyBytes()).isEqualTo(512L << 10);
+                .policy().maxBodyBytes()).isEqualTo(512L << 10);
         assertThat(translate("nginx.ingress.kubernetes.io/proxy-body-size: '0'").table().match("a.com", "/")
-                .maxBodyBytes()).isEqualTo(Route.NO_LIMIT);
+                .policy().maxBodyBytes()).isEqualTo(Route.NO_LIMIT);
         assertThat(translate("nginx.ingress.kubernetes.io/proxy-body-size: 1g, pier.dev/proxy-body-size: 1k")
-                .table().match("a.com", "/").maxBodyBytes()).isEqualTo(1024);
-        assertThat(translate("").table().match("a.com", "/").maxBodyBytes()).isEqualTo(Route.NO_LIMIT);
+                .table().match("a.com", "/").policy().maxBodyBytes()).isEqualTo(1024);
+        assertThat(translate("").table().match("a.com", "/").policy().maxBodyBytes()).isEqualTo(Route.NO_LIMIT);
     }
 
     @Test
@@ -106,21 +106,21 @@ class AnnotationsTest {
         Translation t = translate("nginx.ingress.kubernetes.io/proxy-body-size: lots");
         assertThat(fields(t, Reason.InvalidAnnotation))
                 .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/proxy-body-size");
-        assertThat(t.table().match("a.com", "/").maxBodyBytes()).isEqualTo(Route.NO_LIMIT);
+        assertThat(t.table().match("a.com", "/").policy().maxBodyBytes()).isEqualTo(Route.NO_LIMIT);
     }
 
     @Test
     void redirectsTakeTheirUrlAndCodeAndTemporalWins() {
         Redirect permanent = translate("nginx.ingress.kubernetes.io/permanent-redirect: https://new.example.com/")
-                .table().match("a.com", "/x").redirect();
+                .table().match("a.com", "/x").policy().redirect();
         assertThat(permanent).isEqualTo(new Redirect("https://new.example.com/", 301));
         assertThat(translate("nginx.ingress.kubernetes.io/permanent-redirect: https://new.example.com/,"
                 + " nginx.ingress.kubernetes.io/permanent-redirect-code: '308'").table().match("a.com", "/x")
-                .redirect()).isEqualTo(new Redirect("https://new.example.com/", 308));
+                .policy().redirect()).isEqualTo(new Redirect("https://new.example.com/", 308));
         assertThat(translate("nginx.ingress.kubernetes.io/permanent-redirect: https://p.example.com/,"
                 + " nginx.ingress.kubernetes.io/temporal-redirect: https://t.example.com/").table().match("a.com", "/")
-                .redirect()).isEqualTo(new Redirect("https://t.example.com/", 302));
-        assertThat(translate("").table().match("a.com", "/").redirect()).isNull();
+                .policy().redirect()).isEqualTo(new Redirect("https://t.example.com/", 302));
+        assertThat(translate("").table().match("a.com", "/").policy().redirect()).isNull();
     }
 
     @ParameterizedTest
@@ -130,7 +130,7 @@ class AnnotationsTest {
         Translation t = translate("nginx.ingress.kubernetes.io/permanent-redirect: '" + url + "'");
         assertThat(fields(t, Reason.InvalidAnnotation))
                 .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/permanent-redirect");
-        assertThat(t.table().match("a.com", "/").redirect()).isNull();
+        assertThat(t.table().match("a.com", "/").policy().redirect()).isNull();
     }
 
     @Test
@@ -139,26 +139,54 @@ class AnnotationsTest {
                 + " nginx.ingress.kubernetes.io/permanent-redirect-code: '200'");
         assertThat(fields(t, Reason.InvalidAnnotation))
                 .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/permanent-redirect-code");
-        assertThat(t.table().match("a.com", "/").redirect().code()).isEqualTo(301);
+        assertThat(t.table().match("a.com", "/").policy().redirect().code()).isEqualTo(301);
     }
 
     @Test
     void sourceRangesAllowAndDenyByTheClientsAddress() {
         Access allow = translate("nginx.ingress.kubernetes.io/whitelist-source-range: '10.0.0.0/8, 192.168.1.7'")
-                .table().match("a.com", "/").access();
+                .table().match("a.com", "/").policy().access();
         assertThat(allow.allows("10.1.2.3")).isTrue();
         assertThat(allow.allows("192.168.1.7")).isTrue();
         assertThat(allow.allows("192.168.1.8")).isFalse();
         Access both = translate("nginx.ingress.kubernetes.io/allowlist-source-range: 10.0.0.0/8,"
                 + " nginx.ingress.kubernetes.io/denylist-source-range: 10.6.6.0/24").table().match("a.com", "/")
-                .access();
+                .policy().access();
         assertThat(both.allows("10.1.1.1")).isTrue();
         assertThat(both.allows("10.6.6.6")).isFalse();
         Access deny = translate("nginx.ingress.kubernetes.io/denylist-source-range: 'fd00::/8'").table()
-                .match("a.com", "/").access();
+                .match("a.com", "/").policy().access();
         assertThat(deny.allows("fd00::1")).isFalse();
         assertThat(deny.allows("127.0.0.1")).isTrue();
-        assertThat(translate("").table().match("a.com", "/").access()).isNull();
+        assertThat(translate("").table().match("a.com", "/").policy().access()).isNull();
+    }
+
+    @Test
+    void upstreamVhostForwardedPrefixAndAppRootAreParsedOnce() {
+        var policy = translate("nginx.ingress.kubernetes.io/upstream-vhost: Internal.svc:8080,"
+                + " nginx.ingress.kubernetes.io/x-forwarded-prefix: /shop,"
+                + " nginx.ingress.kubernetes.io/app-root: /app1").table().match("a.com", "/").policy();
+        assertThat(policy.upstreamHost()).isEqualTo("internal.svc:8080");
+        assertThat(policy.forwardedPrefix()).isEqualTo("/shop");
+        assertThat(policy.appRoot()).isEqualTo("/app1");
+        var none = translate("").table().match("a.com", "/").policy();
+        assertThat(none.upstreamHost()).isNull();
+        assertThat(none.forwardedPrefix()).isNull();
+        assertThat(none.appRoot()).isNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"upstream-vhost: 'bad host'", "upstream-vhost: 'a.com:'", "upstream-vhost: '$host'",
+            "x-forwarded-prefix: shop", "x-forwarded-prefix: '/$1'", "app-root: 'app1'", "app-root: '/a b'"})
+    void anInvalidHostOrPathIsReportedAndIgnored(String annotation) {
+        Translation t = translate("nginx.ingress.kubernetes.io/" + annotation);
+        String key = annotation.substring(0, annotation.indexOf(':'));
+        assertThat(fields(t, Reason.InvalidAnnotation))
+                .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/" + key);
+        var policy = t.table().match("a.com", "/").policy();
+        assertThat(policy.upstreamHost()).isNull();
+        assertThat(policy.forwardedPrefix()).isNull();
+        assertThat(policy.appRoot()).isNull();
     }
 
     @Test

@@ -1,0 +1,17 @@
+package dev.pier.proxy.route;
+
+/**
+ * What a route does beside routing, from its Ingress's annotations: each part parsed and validated once when the
+ * Ingress is compiled, applied by a small step on the request path. Immutable; {@link #NONE} for none of it.
+ *
+ * @param maxBodyBytes {@code proxy-body-size}: larger request bodies get 413; {@link Route#NO_LIMIT} for none
+ * @param redirect {@code permanent-redirect}, {@code temporal-redirect}: answered instead of proxied; null for none
+ * @param access {@code allowlist-source-range}, {@code denylist-source-range}: who may use it; null for anyone
+ * @param upstreamHost {@code upstream-vhost}: the Host the upstream receives; null to keep the client's
+ * @param forwardedPrefix {@code x-forwarded-prefix}: sent as X-Forwarded-Prefix; null for none
+ * @param appRoot {@code app-root}: a request for {@code /} is redirected here (302); null for none
+ */
+public record Policy(long maxBodyBytes, Redirect redirect, Access access, String upstreamHost,
+                     String forwardedPrefix, String appRoot) {
+    public static final Policy NONE = new Policy(Route.NO_LIMIT, null, null, null, null, null);
+}

@@ -1,0 +1,59 @@
+package dev.pier.proxy.http;
+
+import static dev.pier.testing.Routes.backend;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pier.proxy.RecordingProxyTestBase;
+import dev.pier.proxy.route.PathType;
+import dev.pier.proxy.route.Policy;
+import dev.pier.proxy.route.Route;
+import dev.pier.proxy.route.Source;
+import dev.pier.testing.RawHttp;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code upstream-vhost}, {@code x-forwarded-prefix} and {@code app-root} as the upstream and the client see them,
+ * over real sockets.
+ */
+class RoutePolicyTest extends RecordingProxyTestBase {
+    private void serveWith(Policy policy) {
+        serve(new Route("example.com", "/", PathType.PREFIX, backend("web", upstream.port()),
+                new Source("default", "app"), false, false, policy));
+    }
+
+    private RawHttp.Response get(String path) throws Exception {
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            c.send("GET " + path + " HTTP/1.1\r\nHost: example.com\r\n\r\n");
+            return c.read();
+        }
+    }
+
+    @Test
+    void upstreamVhostReplacesHostAndForwardedHostKeepsTheClients() throws Exception {
+        serveWith(new Policy(Route.NO_LIMIT, null, null, "internal.svc", null, null));
+        assertThat(get("/x").status()).isEqualTo(200);
+        String received = upstream.received().toLowerCase();
+        assertThat(received).contains("\r\nhost: internal.svc\r\n").doesNotContain("host: example.com\r\n\r\n")
+                .contains("x-forwarded-host: example.com");
+    }
+
+    @Test
+    void forwardedPrefixIsSentOnlyWhenAnnotated() throws Exception {
+        assertThat(get("/a").status()).isEqualTo(200);
+        assertThat(upstream.received().toLowerCase()).doesNotContain("x-forwarded-prefix");
+        serveWith(new Policy(Route.NO_LIMIT, null, null, null, "/shop", null));
+        assertThat(get("/b").status()).isEqualTo(200);
+        assertThat(upstream.received().toLowerCase()).contains("x-forwarded-prefix: /shop\r\n");
+    }
+
+    @Test
+    void appRootRedirectsOnlyTheRootPath() throws Exception {
+        serveWith(new Policy(Route.NO_LIMIT, null, null, null, null, "/app1"));
+        RawHttp.Response root = get("/?q=1");
+        assertThat(root.status()).isEqualTo(302);
+        assertThat(root.header("location")).isEqualTo("http://example.com/app1");
+        assertThat(get("/app1").status()).isEqualTo(200);
+        assertThat(get("/other").status()).isEqualTo(200);
+        assertThat(upstream.completeRequests()).isEqualTo(2);
+    }
+}
