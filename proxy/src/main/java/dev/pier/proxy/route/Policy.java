@@ -14,4 +14,10 @@ package dev.pier.proxy.route;
 public record Policy(long maxBodyBytes, Redirect redirect, Access access, String upstreamHost,
                      String forwardedPrefix, String appRoot) {
     public static final Policy NONE = new Policy(Route.NO_LIMIT, null, null, null, null, null);
+
+    /** This policy with another body limit. */
+    public Policy withMaxBodyBytes(long bytes) {
+        return bytes == maxBodyBytes ? this
+                : new Policy(bytes, redirect, access, upstreamHost, forwardedPrefix, appRoot);
+    }
 }

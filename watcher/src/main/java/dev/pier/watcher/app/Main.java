@@ -1,13 +1,13 @@
 package dev.pier.watcher.app;
 
+import dev.pier.proxy.ActiveRoutes;
 import dev.pier.proxy.ProxyConfig;
 import dev.pier.proxy.ProxyServer;
 import dev.pier.proxy.Telemetry;
-import dev.pier.proxy.admin.AdminServer;
 import dev.pier.proxy.TrustedProxies;
+import dev.pier.proxy.admin.AdminServer;
 import dev.pier.proxy.log.AccessLog;
 import dev.pier.proxy.metrics.ProxyMetrics;
-import dev.pier.proxy.ActiveRoutes;
 import dev.pier.watcher.ConfigApplier;
 import dev.pier.watcher.ControllerMetrics;
 import dev.pier.watcher.Metrics;
@@ -185,6 +185,11 @@ public final class Main implements Callable<Integer> {
                     + "(${DEFAULT-VALUE}).")
     Duration shutdownGrace;
 
+    @Option(names = "--proxy-body-size", paramLabel = "SIZE", defaultValue = "1m",
+            description = "Largest request body of a route whose Ingress sets no proxy-body-size annotation, as "
+                    + "ingress-nginx's: 512k, 8m, 1g, or 0 for no limit; larger gets 413 (${DEFAULT-VALUE}).")
+    String proxyBodySize;
+
     @Option(names = "--max-header-size", paramLabel = "BYTES", defaultValue = "32768",
             description = "Largest request header block in bytes; larger gets 431 (${DEFAULT-VALUE}).")
     int maxHeaderSize;
@@ -339,9 +344,15 @@ public final class Main implements Callable<Integer> {
 
     /** The translation's settings from the flags. */
     TranslatorConfig translatorConfig() throws UsageError {
+        long bodyLimit = TranslatorConfig.bodyLimit(proxyBodySize);
+        if (bodyLimit == TranslatorConfig.NOT_A_SIZE) {
+            throw new UsageError("--proxy-body-size must be a size in bytes, or with k, m or g (8m), or 0 for no "
+                    + "limit, got " + proxyBodySize);
+        }
         return new TranslatorConfig(controllerClass, ingressClass, watchWithoutClass,
                 ref("Service", "--default-backend-service", defaultBackendService),
-                ref("Secret", "--default-ssl-certificate", defaultSslCertificate));
+                ref("Secret", "--default-ssl-certificate", defaultSslCertificate),
+                bodyLimit);
     }
 
     /** Cluster mode's settings from the flags. */

@@ -49,9 +49,10 @@ final class Annotations {
      * @param redirects the HTTPS redirect settings, which the translation combines with the TLS sections
      * @param unenforcedGuard the first access-guarding key Pier cannot apply (its routes fail closed); null for none
      * @param route what each of its routes does beside routing
+     * @param bodyLimitSet whether {@code proxy-body-size} is set (validly); if not, the configured default applies
      */
-    record Policies(Redirects redirects, String unenforcedGuard, Policy route) {
-        static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null, Policy.NONE);
+    record Policies(Redirects redirects, String unenforcedGuard, Policy route, boolean bodyLimitSet) {
+        static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null, Policy.NONE, false);
     }
 
     private static final String STREAMS = "Pier streams request and response bodies without buffering them";
@@ -62,7 +63,8 @@ final class Annotations {
             new Key("force-ssl-redirect", Support.SUPPORTED,
                     "redirect plain HTTP to HTTPS even without a TLS section (default false), with 308"),
             new Key("proxy-body-size", Support.SUPPORTED,
-                    "larger request bodies get 413 (nginx sizes: 8m, 512k, 1g; 0 for no limit)"),
+                    "larger request bodies get 413 (nginx sizes: 8m, 512k, 1g; 0 for no limit); without it,"
+                            + " --proxy-body-size (1m)"),
             new Key("permanent-redirect", Support.SUPPORTED, "every request is redirected to this URL, with 301"),
             new Key("permanent-redirect-code", Support.SUPPORTED, "the status of permanent-redirect (300 to 308)"),
             new Key("temporal-redirect", Support.SUPPORTED,
@@ -175,9 +177,11 @@ final class Annotations {
         }
         Access access = allow == null && deny == null ? null
                 : new Access(allow == null ? AddressRanges.NONE : allow, deny == null ? AddressRanges.NONE : deny);
-        return new Policies(redirects, guard, new Policy(size(annotations, "proxy-body-size", ref, problems),
+        Long bodyLimit = size(annotations, "proxy-body-size", ref, problems);
+        return new Policies(redirects, guard, new Policy(bodyLimit == null ? Route.NO_LIMIT : bodyLimit,
                 redirect, access, upstreamHost(annotations, ref, problems),
-                path(annotations, "x-forwarded-prefix", ref, problems), path(annotations, "app-root", ref, problems)));
+                path(annotations, "x-forwarded-prefix", ref, problems), path(annotations, "app-root", ref, problems)),
+                bodyLimit != null);
     }
 
     /** {@code upstream-vhost}: a host name, optionally with a port; an invalid one is reported and ignored. */
@@ -312,11 +316,12 @@ final class Annotations {
     }
 
     /**
-     * A size key's value in bytes, as nginx writes sizes ({@code 1024}, {@code 512k}, {@code 8m}, {@code 1g}); 0
-     * means no limit. Pier's own key wins; an invalid value is reported and leaves no limit.
+     * A size key's value in bytes, as nginx writes sizes ({@code 1024}, {@code 512k}, {@code 8m}, {@code 1g}), with
+     * {@code 0} as {@link Route#NO_LIMIT}; null when unset, so that the configured default applies. Pier's own key
+     * wins; an invalid value is reported and counts as unset.
      */
-    private static long size(Map<String, String> annotations, String name, ObjectRef ref, List<Problem> problems) {
-        long value = Route.NO_LIMIT;
+    private static Long size(Map<String, String> annotations, String name, ObjectRef ref, List<Problem> problems) {
+        Long value = null;
         for (String prefix : List.of(NGINX_PREFIX, PIER_PREFIX)) {
             String raw = annotations.get(prefix + name);
             if (raw == null) {
@@ -333,7 +338,7 @@ final class Annotations {
         return value;
     }
 
-    /** Bytes of an nginx size, or -1 when it is not one. */
+    /** Bytes of an nginx size ({@code 512}, {@code 8k}, {@code 1m}, {@code 1g}), or -1 when it is not one. */
     static long parseSize(String s) {
         if (s.isEmpty()) {
             return -1;

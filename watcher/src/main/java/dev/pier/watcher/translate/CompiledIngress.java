@@ -35,6 +35,9 @@ final class CompiledIngress {
     final Redirects redirects;
     /** What its paths do beside routing, from its annotations (body limit, redirect, access lists...). */
     final Policy policy;
+    /** Whether its annotations set the body limit; if not, {@link #policy(long)} applies the configured default. */
+    private final boolean bodyLimitSet;
+    private Policy withDefaultLimit; // the policy with the last default applied, reused across translations
     final List<Step> steps;
     /** Whether the Ingress has {@code spec.tls} sections: they decide certificates and redirects of other hosts. */
     final boolean hasTls;
@@ -135,7 +138,7 @@ final class CompiledIngress {
     record FixedBackend(Backend backend) implements Target {}
 
     private CompiledIngress(Ingress ingress, ObjectRef ref, boolean hasSpec, Redirects redirects, Policy policy,
-                            List<Step> steps) {
+                            boolean bodyLimitSet, List<Step> steps) {
         this.ingress = ingress;
         this.ref = ref;
         this.source = new Source(ref.namespace(), ref.name());
@@ -145,6 +148,7 @@ final class CompiledIngress {
         this.hasSpec = hasSpec;
         this.redirects = redirects;
         this.policy = policy;
+        this.bodyLimitSet = bodyLimitSet;
         this.steps = steps;
         this.hasTls = hasSpec && ingress.getSpec().getTls() != null && !ingress.getSpec().getTls().isEmpty();
         boolean defaultBackend = false;
@@ -152,6 +156,21 @@ final class CompiledIngress {
             defaultBackend |= s instanceof DefaultBackend;
         }
         this.hasDefaultBackend = defaultBackend;
+    }
+
+    /**
+     * Its paths' policy under a default body limit ({@code --proxy-body-size}), which its own
+     * {@code proxy-body-size} overrides.
+     */
+    Policy policy(long defaultMaxBodyBytes) {
+        if (bodyLimitSet) {
+            return policy;
+        }
+        Policy p = withDefaultLimit;
+        if (p == null || p.maxBodyBytes() != defaultMaxBodyBytes) {
+            withDefaultLimit = p = policy.withMaxBodyBytes(defaultMaxBodyBytes);
+        }
+        return p;
     }
 
     /**
@@ -192,7 +211,7 @@ final class CompiledIngress {
     static CompiledIngress compile(Ingress ingress) {
         ObjectRef ref = ObjectRef.of(ingress);
         if (ingress.getSpec() == null) {
-            return new CompiledIngress(ingress, ref, false, null, Policy.NONE, List.of());
+            return new CompiledIngress(ingress, ref, false, null, Policy.NONE, false, List.of());
         }
         List<Step> steps = new ArrayList<>();
         List<Problem> annotationProblems = new ArrayList<>();
@@ -212,7 +231,8 @@ final class CompiledIngress {
         for (int r = 0; rules != null && r < rules.size(); r++) {
             compileRule(rules.get(r), r, ref, guard, steps);
         }
-        return new CompiledIngress(ingress, ref, true, policies.redirects(), policies.route(), List.copyOf(steps));
+        return new CompiledIngress(ingress, ref, true, policies.redirects(), policies.route(),
+                policies.bodyLimitSet(), List.copyOf(steps));
     }
 
     private static void compileRule(IngressRule rule, int r, ObjectRef ref, String guard, List<Step> steps) {

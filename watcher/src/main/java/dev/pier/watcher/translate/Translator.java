@@ -117,7 +117,7 @@ public final class Translator {
                                             + " serves unmatched requests");
                         }
                     }
-                    case CompiledIngress.PathRule p -> addPath(p, c, resolver, tls, table);
+                    case CompiledIngress.PathRule p -> addPath(p, c, resolver, tls, table, config);
                 }
             }
             c.problems = c.problems();
@@ -280,7 +280,7 @@ public final class Translator {
                 replayed.add(c);
                 for (CompiledIngress.Step step : c.steps) {
                     if (step instanceof CompiledIngress.PathRule p && p.host.equals(host)) {
-                        addPath(p, c, resolver, cache.tls, table);
+                        addPath(p, c, resolver, cache.tls, table, config);
                     }
                 }
             }
@@ -332,7 +332,7 @@ public final class Translator {
 
     /** Resolves a path's backend and adds its route to the table, noting a conflict on the step. */
     private static void addPath(CompiledIngress.PathRule p, CompiledIngress c, BackendResolver resolver,
-                                TlsResolver tls, RouteTable.Builder table) {
+                                TlsResolver tls, RouteTable.Builder table, TranslatorConfig config) {
         Backend backend;
         if (p.target instanceof CompiledIngress.ServiceRef s) {
             p.resolution = resolver.resolve(s, p.resolution);
@@ -341,7 +341,8 @@ public final class Translator {
             backend = ((CompiledIngress.FixedBackend) p.target).backend();
         }
         boolean sslRedirect = c.redirects.force() || (c.redirects.ifTls() && tls.hasTls(p.host));
-        Route existing = table.add(p.route(backend, c.source, sslRedirect, tls.hasCertificate(p.host), c.policy));
+        Route existing = table.add(p.route(backend, c.source, sslRedirect, tls.hasCertificate(p.host),
+                c.policy(config.maxBodyBytes())));
         p.conflict = existing == null ? null : new Problem(c.ref, p.field(), Reason.PathConflict, "host '"
                 + (p.host.isEmpty() ? "*" : p.host) + "' path " + p.path + " (" + p.type.kubernetesName()
                 + ") is already served by " + (existing.source().equals(c.source)

@@ -2,6 +2,8 @@ package dev.pier.watcher.translate;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.pier.proxy.route.Route;
+
 /**
  * How Pier selects and serves Ingresses.
  *
@@ -13,15 +15,38 @@ import static java.util.Objects.requireNonNull;
  *     first port of this Service; null for the built-in 404
  * @param defaultSslCertificate the TLS Secret served when no Ingress's certificate fits a handshake; null for the
  *     generated one
+ * @param maxBodyBytes the request body limit of routes whose Ingress sets no {@code proxy-body-size};
+ *     {@link Route#NO_LIMIT} for none
  */
 public record TranslatorConfig(String controllerClass, String ingressClassName, boolean watchIngressWithoutClass,
-                               ObjectRef defaultBackendService, ObjectRef defaultSslCertificate) {
+                               ObjectRef defaultBackendService, ObjectRef defaultSslCertificate, long maxBodyBytes) {
     public static final String DEFAULT_CONTROLLER_CLASS = "pier.dev/ingress-controller";
     public static final String DEFAULT_INGRESS_CLASS = "pier";
+    /** ingress-nginx's default {@code proxy-body-size}: 1m. */
+    public static final long DEFAULT_MAX_BODY_BYTES = 1L << 20;
 
     public TranslatorConfig {
         requireNonNull(controllerClass, "controllerClass");
         requireNonNull(ingressClassName, "ingressClassName");
+    }
+
+    /** With ingress-nginx's default body limit. */
+    public TranslatorConfig(String controllerClass, String ingressClassName, boolean watchIngressWithoutClass,
+                            ObjectRef defaultBackendService, ObjectRef defaultSslCertificate) {
+        this(controllerClass, ingressClassName, watchIngressWithoutClass, defaultBackendService, defaultSslCertificate,
+                DEFAULT_MAX_BODY_BYTES);
+    }
+
+    /** What {@link #bodyLimit} returns for text that is not a size. */
+    public static final long NOT_A_SIZE = -2;
+
+    /**
+     * A body limit written as ingress-nginx's {@code proxy-body-size} ({@code 512k}, {@code 8m}, {@code 1g}): its
+     * bytes, {@link Route#NO_LIMIT} for {@code 0}, {@link #NOT_A_SIZE} for anything else.
+     */
+    public static long bodyLimit(String size) {
+        long bytes = Annotations.parseSize(size.trim());
+        return bytes < 0 ? NOT_A_SIZE : bytes == 0 ? Route.NO_LIMIT : bytes;
     }
 
     public static TranslatorConfig defaults() {

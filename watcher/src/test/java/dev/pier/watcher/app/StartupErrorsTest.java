@@ -54,4 +54,12 @@ class StartupErrorsTest {
         assertThat(r.err().strip())
                 .isEqualTo("pier: --default-backend-service must be NAMESPACE/NAME, got no-namespace");
     }
+
+    @Test
+    void aBadBodySizeSaysWhichFormatsWork() {
+        Run r = run("--manifests", "/tmp", "--proxy-body-size", "lots");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("pier: --proxy-body-size must be a size in bytes, or with k, m or g (8m),"
+                + " or 0 for no limit, got lots");
+    }
 }

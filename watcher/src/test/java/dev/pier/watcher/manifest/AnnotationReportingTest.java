@@ -122,6 +122,21 @@ class AnnotationReportingTest {
     }
 
     @Test
+    void withoutTheAnnotationIngressNginxsOneMegabyteDefaultApplies() throws Exception {
+        HttpResponse<String> over = post("open.example.com", (1 << 20) + 1);
+        assertThat(over.statusCode()).isEqualTo(413);
+        HttpResponse<String> limit = post("open.example.com", 1 << 20);
+        assertThat(limit.statusCode()).isEqualTo(200);
+        assertThat(app.received()).extracting(EchoUpstream.Received::bodyBytes).containsExactly((long) (1 << 20));
+    }
+
+    private HttpResponse<String> post(String host, int bytes) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + "/up"))
+                .header("Host", host).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[bytes])).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void aPermanentRedirectAnswersForTheAppWhichSeesNothing() throws Exception {
         HttpResponse<String> r = get(proxy.httpPort(), "old.example.com", "/page?x=1");
         assertThat(r.statusCode()).isEqualTo(308);

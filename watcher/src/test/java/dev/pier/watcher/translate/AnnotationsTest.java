@@ -16,6 +16,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The annotation registry through the pure translation: what is applied, accepted, reported and failed closed. */
 class AnnotationsTest {
     private static Translation translate(String annotations) {
+        return translate(annotations, TranslatorConfig.defaults());
+    }
+
+    private static Translation translate(String annotations, TranslatorConfig config) {
         return Translator.translate(ClusterState.of(objects(service("web", "10.0.0.5", 8080) + """
                 apiVersion: networking.k8s.io/v1
                 kind: Ingress
@@ -30,7 +34,7 @@ class AnnotationsTest {
                     http:
                       paths:
                       - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
-                """.formatted(annotations))), TranslatorConfig.defaults());
+                """.formatted(annotations))), config);
     }
 
     private static List<String> fields(Translation t, Reason reason) {
@@ -98,15 +102,36 @@ class AnnotationsTest {
                 .policy().maxBodyBytes()).isEqualTo(Route.NO_LIMIT);
         assertThat(translate("nginx.ingress.kubernetes.io/proxy-body-size: 1g, pier.dev/proxy-body-size: 1k")
                 .table().match("a.com", "/").policy().maxBodyBytes()).isEqualTo(1024);
-        assertThat(translate("").table().match("a.com", "/").policy().maxBodyBytes()).isEqualTo(Route.NO_LIMIT);
     }
 
     @Test
-    void anInvalidBodySizeIsReportedAndLeavesNoLimit() {
+    void withoutTheAnnotationTheConfiguredDefaultApplies() {
+        assertThat(translate("").table().match("a.com", "/").policy().maxBodyBytes()).isEqualTo(1L << 20);
+        TranslatorConfig unlimited = new TranslatorConfig(TranslatorConfig.DEFAULT_CONTROLLER_CLASS,
+                TranslatorConfig.DEFAULT_INGRESS_CLASS, false, null, null, Route.NO_LIMIT);
+        assertThat(translate("", unlimited).table().match("a.com", "/").policy().maxBodyBytes())
+                .isEqualTo(Route.NO_LIMIT);
+        TranslatorConfig small = new TranslatorConfig(TranslatorConfig.DEFAULT_CONTROLLER_CLASS,
+                TranslatorConfig.DEFAULT_INGRESS_CLASS, false, null, null, 100);
+        assertThat(translate("", small).table().match("a.com", "/").policy().maxBodyBytes()).isEqualTo(100);
+        assertThat(translate("nginx.ingress.kubernetes.io/proxy-body-size: '0'", small).table().match("a.com", "/")
+                .policy().maxBodyBytes()).isEqualTo(Route.NO_LIMIT); // the Ingress's own wins, 0 included
+    }
+
+    @Test
+    void theFlagTakesTheAnnotationsSizes() {
+        assertThat(TranslatorConfig.bodyLimit("8m")).isEqualTo(8L << 20);
+        assertThat(TranslatorConfig.bodyLimit(" 0 ")).isEqualTo(Route.NO_LIMIT);
+        assertThat(TranslatorConfig.bodyLimit("lots")).isEqualTo(TranslatorConfig.NOT_A_SIZE);
+        assertThat(TranslatorConfig.bodyLimit("")).isEqualTo(TranslatorConfig.NOT_A_SIZE);
+    }
+
+    @Test
+    void anInvalidBodySizeIsReportedAndLeavesTheDefault() {
         Translation t = translate("nginx.ingress.kubernetes.io/proxy-body-size: lots");
         assertThat(fields(t, Reason.InvalidAnnotation))
                 .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/proxy-body-size");
-        assertThat(t.table().match("a.com", "/").policy().maxBodyBytes()).isEqualTo(Route.NO_LIMIT);
+        assertThat(t.table().match("a.com", "/").policy().maxBodyBytes()).isEqualTo(1L << 20);
     }
 
     @Test
