@@ -3,8 +3,10 @@ package dev.pier.proxy.admin;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.pier.proxy.ActiveRoutes;
+import dev.pier.proxy.route.AddressRanges;
 import dev.pier.proxy.route.Backend;
 import dev.pier.proxy.route.Endpoint;
+import dev.pier.proxy.route.Policy;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.VirtualHost;
 import dev.pier.tls.TlsCredential;
@@ -124,6 +126,41 @@ public final class RoutesJson {
         if (!b.available()) {
             g.writeStringField("status", "503: " + (b.problem() == null ? "no ready endpoints" : b.problem()));
         }
+        writePolicy(g, r.policy());
         g.writeEndObject();
+    }
+
+    /** What the route does beside routing, from its annotations: only what is set. */
+    private static void writePolicy(JsonGenerator g, Policy p) throws IOException {
+        if (p.maxBodyBytes() != Route.NO_LIMIT) {
+            g.writeNumberField("maxBodyBytes", p.maxBodyBytes());
+        }
+        if (p.redirect() != null) {
+            g.writeStringField("redirect", p.redirect().code() + " to " + p.redirect().location());
+        }
+        if (p.appRoot() != null) {
+            g.writeStringField("appRoot", p.appRoot());
+        }
+        if (p.access() != null) {
+            writeCidrs(g, "allow", p.access().allow());
+            writeCidrs(g, "deny", p.access().deny());
+        }
+        if (p.upstreamHost() != null) {
+            g.writeStringField("upstreamHost", p.upstreamHost());
+        }
+        if (p.forwardedPrefix() != null) {
+            g.writeStringField("forwardedPrefix", p.forwardedPrefix());
+        }
+    }
+
+    private static void writeCidrs(JsonGenerator g, String field, AddressRanges ranges) throws IOException {
+        if (ranges.isEmpty()) {
+            return;
+        }
+        g.writeArrayFieldStart(field);
+        for (String cidr : ranges.cidrs()) {
+            g.writeString(cidr);
+        }
+        g.writeEndArray();
     }
 }

@@ -115,6 +115,19 @@ public final class AddressRanges {
         }
     }
 
+    /** The networks in CIDR notation, as parsed (an address is its own /32 or /128), for {@code /routes}. */
+    public List<String> cidrs() {
+        List<String> out = new ArrayList<>(networks.size());
+        for (int i = 0; i < networks.size(); i++) {
+            try {
+                out.add(InetAddress.getByAddress(networks.get(i)).getHostAddress() + "/" + prefixes.get(i));
+            } catch (UnknownHostException e) {
+                throw new IllegalStateException("a parsed network has 4 or 16 bytes", e);
+            }
+        }
+        return out;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof AddressRanges r) || r.networks.size() != networks.size() || !r.prefixes.equals(prefixes)) {

@@ -164,4 +164,13 @@ class AnnotationReportingTest {
         assertThat(registry.get("pier.unsupported.annotations")
                 .tag("key", "nginx.ingress.kubernetes.io/auth-url").gauge().value()).isEqualTo(1.0);
     }
+
+    @Test
+    void routesShowsEachRoutesPolicy() throws Exception {
+        String routes = get(admin.port(), "localhost", "/routes").body().replaceAll("\\s+", " ");
+        assertThat(routes).contains("\"ingress\" : \"default/upload\"").contains("\"maxBodyBytes\" : 1024 }")
+                .contains("\"maxBodyBytes\" : 1048576,") // the default, on the others
+                .contains("\"redirect\" : \"308 to https://new.example.com/\"")
+                .contains("\"allow\" : [ \"10.0.0.0/8\" ]").contains("\"allow\" : [ \"127.0.0.1/32\" ]");
+    }
 }
