@@ -50,9 +50,11 @@ final class Annotations {
      * @param unenforcedGuard the first access-guarding key Pier cannot apply (its routes fail closed); null for none
      * @param route what each of its routes does beside routing
      * @param bodyLimitSet whether {@code proxy-body-size} is set (validly); if not, the configured default applies
+     * @param serviceUpstream {@code service-upstream}: proxy to each Service's cluster IP, not its endpoints
      */
-    record Policies(Redirects redirects, String unenforcedGuard, Policy route, boolean bodyLimitSet) {
-        static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null, Policy.NONE, false);
+    record Policies(Redirects redirects, String unenforcedGuard, Policy route, boolean bodyLimitSet,
+                    boolean serviceUpstream) {
+        static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null, Policy.NONE, false, false);
     }
 
     private static final String STREAMS = "Pier streams request and response bodies without buffering them";
@@ -89,6 +91,8 @@ final class Annotations {
                     "the Host header the upstream receives (X-Forwarded-Host keeps the client's)"),
             new Key("x-forwarded-prefix", Support.SUPPORTED, "sent to the upstream as X-Forwarded-Prefix"),
             new Key("app-root", Support.SUPPORTED, "a request for / is redirected (302) to this path"),
+            new Key("service-upstream", Support.SUPPORTED,
+                    "proxy to the Service's cluster IP and port instead of its endpoints (kube-proxy balances)"),
             new Key("allowlist-source-range", Support.SUPPORTED,
                     "only clients in these CIDRs may use the Ingress's paths; others get 403"),
             new Key("whitelist-source-range", Support.SUPPORTED, "the old name of allowlist-source-range"),
@@ -181,7 +185,7 @@ final class Annotations {
         return new Policies(redirects, guard, new Policy(bodyLimit == null ? Route.NO_LIMIT : bodyLimit,
                 redirect, access, upstreamHost(annotations, ref, problems),
                 path(annotations, "x-forwarded-prefix", ref, problems), path(annotations, "app-root", ref, problems)),
-                bodyLimit != null);
+                bodyLimit != null, flag(annotations, "service-upstream", false, ref, problems));
     }
 
     /** {@code upstream-vhost}: a host name, optionally with a port; an invalid one is reported and ignored. */

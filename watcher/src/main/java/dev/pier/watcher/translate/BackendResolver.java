@@ -100,7 +100,18 @@ final class BackendResolver {
             return failed(ref, msg, Reason.UnsupportedBackend, ".name", version);
         }
         TreeSet<Endpoint> ready = new TreeSet<>();
-        List<EndpointSlice> slices = index.slices(ref.key());
+        String clusterIp = service.getSpec().getClusterIP();
+        if (ref.clusterIp() && clusterIp != null && !"None".equals(clusterIp)) { // service-upstream
+            addIfValid(clusterIp, servicePort.getPort() == null ? 0 : servicePort.getPort(), ready);
+            if (ready.isEmpty()) {
+                String msg = "Service " + namespace + "/" + name + " has no usable cluster IP and port for"
+                        + " service-upstream (" + clusterIp + ")";
+                return failed(ref, msg, Reason.NoReadyEndpoints, "", version);
+            }
+            return new Resolution(new Backend(namespace, name, portLabel, List.copyOf(ready), null), null, null,
+                    null, version);
+        }
+        List<EndpointSlice> slices = index.slices(ref.key()); // headless with service-upstream: endpoints too
         if (!slices.isEmpty()) {
             for (EndpointSlice slice : slices) {
                 addReady(slice, servicePort.getName(), ready);

@@ -120,12 +120,18 @@ final class CompiledIngress {
      * @param portName the port by name, or null
      * @param portNumber the port by number, or null; both null means the Service's first port
      */
-    record ServiceRef(String namespace, String name, String key, String portName, Integer portNumber)
-            implements Target {
+    record ServiceRef(String namespace, String name, String key, String portName, Integer portNumber,
+                      boolean clusterIp) implements Target {
+        /** A reference served by the Service's endpoints. */
         static ServiceRef of(String namespace, String name, String portName, Integer portNumber) {
+            return of(namespace, name, portName, portNumber, false);
+        }
+
+        /** A reference served by the Service's endpoints, or with {@code clusterIp} by its cluster IP. */
+        static ServiceRef of(String namespace, String name, String portName, Integer portNumber, boolean clusterIp) {
             return new ServiceRef(namespace, name, namespace + "/" + name,
                     portName == null || portName.isEmpty() ? null : portName, portName == null || portName.isEmpty()
-                            ? portNumber : null);
+                            ? portNumber : null, clusterIp);
         }
 
         /** The port as the Ingress wrote it, for messages and the routes dump. */
@@ -219,23 +225,23 @@ final class CompiledIngress {
         for (Problem p : annotationProblems) {
             steps.add(new Fixed(p));
         }
-        String guard = policies.unenforcedGuard();
         IngressBackend def = ingress.getSpec().getDefaultBackend();
         if (def != null) {
-            Target target = target(def, ref, "spec.defaultBackend", guard, steps);
+            Target target = target(def, ref, "spec.defaultBackend", policies, steps);
             if (target != null) {
                 steps.add(new DefaultBackend(target));
             }
         }
         List<IngressRule> rules = ingress.getSpec().getRules();
         for (int r = 0; rules != null && r < rules.size(); r++) {
-            compileRule(rules.get(r), r, ref, guard, steps);
+            compileRule(rules.get(r), r, ref, policies, steps);
         }
         return new CompiledIngress(ingress, ref, true, policies.redirects(), policies.route(),
                 policies.bodyLimitSet(), List.copyOf(steps));
     }
 
-    private static void compileRule(IngressRule rule, int r, ObjectRef ref, String guard, List<Step> steps) {
+    private static void compileRule(IngressRule rule, int r, ObjectRef ref, Annotations.Policies policies,
+                                    List<Step> steps) {
         String field = "spec.rules[" + r + "]";
         String host = rule.getHost() == null ? "" : rule.getHost().toLowerCase(Locale.ROOT);
         if (!host.isEmpty() && !Hosts.isValid(host)) {
@@ -267,7 +273,7 @@ final class CompiledIngress {
                         + "; the path is skipped")));
                 continue;
             }
-            Target target = target(path.getBackend(), ref, pathField + ".backend", guard, steps);
+            Target target = target(path.getBackend(), ref, pathField + ".backend", policies, steps);
             if (target != null) {
                 steps.add(new PathRule(host, value, type, target, r, p));
             }
@@ -275,11 +281,13 @@ final class CompiledIngress {
     }
 
     /**
-     * The reference's target, or null (with a problem step) when the reference itself is malformed. With
-     * {@code guard} (an access-guarding annotation Pier cannot enforce) a valid reference becomes a backend that
+     * The reference's target, or null (with a problem step) when the reference itself is malformed. With an
+     * unenforced guard (an access-guarding annotation Pier cannot enforce) a valid reference becomes a backend that
      * answers 503: fail closed, never the application served open.
      */
-    private static Target target(IngressBackend b, ObjectRef ref, String field, String guard, List<Step> steps) {
+    private static Target target(IngressBackend b, ObjectRef ref, String field, Annotations.Policies policies,
+                                 List<Step> steps) {
+        String guard = policies.unenforcedGuard();
         if (b == null || (b.getService() == null) == (b.getResource() == null)) {
             steps.add(new Fixed(new Problem(ref, field, Reason.InvalidBackend,
                     "a backend needs exactly one of service or resource; the path is skipped")));
@@ -306,7 +314,8 @@ final class CompiledIngress {
                     "annotation " + guard + " guards access and Pier cannot enforce it yet: 503 rather than open"));
         }
         // Same namespace as the Ingress, always: v1 has no cross-namespace Service references.
-        return ServiceRef.of(ref.namespace(), svc.getName(), svc.getPort().getName(), svc.getPort().getNumber());
+        return ServiceRef.of(ref.namespace(), svc.getName(), svc.getPort().getName(), svc.getPort().getNumber(),
+                policies.serviceUpstream());
     }
 
     /** Why a path cannot be served, or null when it can. */

@@ -60,7 +60,16 @@ class AnnotationReportingTest {
                 + ingress("internal", "internal.example.com", "nginx.ingress.kubernetes.io/allowlist-source-range:"
                         + " 10.0.0.0/8")
                 + ingress("local", "local.example.com", "nginx.ingress.kubernetes.io/allowlist-source-range:"
-                        + " 127.0.0.1/32"));
+                        + " 127.0.0.1/32")
+                + """
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: direct}
+                spec: {clusterIP: 127.0.0.1, ports: [{name: http, port: %d}]}
+                """.formatted(app.port()) // no endpoints: only service-upstream reaches it
+                + ingress("direct", "direct.example.com", "nginx.ingress.kubernetes.io/service-upstream: 'true'")
+                        .replace("name: app,", "name: direct,").replace("number: 80", "number: " + app.port()));
         ActiveRoutes routes = new ActiveRoutes();
         ConfigApplier applier = new ConfigApplier(routes, TranslatorConfig.defaults(), new ControllerMetrics(registry));
         source = new ManifestSource(dir, applier);
@@ -163,6 +172,12 @@ class AnnotationReportingTest {
                 .tag("key", "nginx.ingress.kubernetes.io/rewrite-target").gauge().value()).isEqualTo(1.0);
         assertThat(registry.get("pier.unsupported.annotations")
                 .tag("key", "nginx.ingress.kubernetes.io/auth-url").gauge().value()).isEqualTo(1.0);
+    }
+
+    @Test
+    void serviceUpstreamReachesTheServicesClusterIp() throws Exception {
+        assertThat(get(proxy.httpPort(), "direct.example.com", "/via-cluster-ip").statusCode()).isEqualTo(200);
+        assertThat(app.received()).extracting(EchoUpstream.Received::uri).containsExactly("/via-cluster-ip");
     }
 
     @Test

@@ -20,7 +20,11 @@ class AnnotationsTest {
     }
 
     private static Translation translate(String annotations, TranslatorConfig config) {
-        return Translator.translate(ClusterState.of(objects(service("web", "10.0.0.5", 8080) + """
+        return translate(service("web", "10.0.0.5", 8080), annotations, config);
+    }
+
+    private static Translation translate(String services, String annotations, TranslatorConfig config) {
+        return Translator.translate(ClusterState.of(objects(services + """
                 apiVersion: networking.k8s.io/v1
                 kind: Ingress
                 metadata:
@@ -212,6 +216,23 @@ class AnnotationsTest {
         assertThat(policy.upstreamHost()).isNull();
         assertThat(policy.forwardedPrefix()).isNull();
         assertThat(policy.appRoot()).isNull();
+    }
+
+    @Test
+    void serviceUpstreamProxiesToTheClusterIpAndPortInsteadOfTheEndpoints() {
+        String withClusterIp = service("web", "10.0.0.5", 8080).replace("spec:\n", "spec:\n  clusterIP: 10.96.0.10\n");
+        String annotation = "nginx.ingress.kubernetes.io/service-upstream: 'true'";
+        assertThat(translate(withClusterIp, annotation, TranslatorConfig.defaults()).table().match("a.com", "/")
+                .backend().endpoints()).extracting(Object::toString).containsExactly("10.96.0.10:80");
+        assertThat(translate(withClusterIp, "", TranslatorConfig.defaults()).table().match("a.com", "/")
+                .backend().endpoints()).extracting(Object::toString).containsExactly("10.0.0.5:8080");
+        String headless = service("web", "10.0.0.5", 8080).replace("spec:\n", "spec:\n  clusterIP: None\n");
+        assertThat(translate(headless, annotation, TranslatorConfig.defaults()).table().match("a.com", "/")
+                .backend().endpoints()).extracting(Object::toString).containsExactly("10.0.0.5:8080");
+        Translation invalid = translate(withClusterIp, "nginx.ingress.kubernetes.io/service-upstream: yes",
+                TranslatorConfig.defaults());
+        assertThat(fields(invalid, Reason.InvalidAnnotation))
+                .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/service-upstream");
     }
 
     @Test
