@@ -68,6 +68,9 @@ class AnnotationReportingTest {
                 metadata: {name: direct}
                 spec: {clusterIP: 127.0.0.1, ports: [{name: http, port: %d}]}
                 """.formatted(app.port()) // no endpoints: only service-upstream reaches it
+                + ingress("shop", "shop.example.com", "nginx.ingress.kubernetes.io/app-root: /app1,"
+                        + " nginx.ingress.kubernetes.io/x-forwarded-prefix: /shop,"
+                        + " nginx.ingress.kubernetes.io/upstream-vhost: 'not a host'")
                 + ingress("direct", "direct.example.com", "nginx.ingress.kubernetes.io/service-upstream: 'true'")
                         .replace("name: app,", "name: direct,").replace("number: 80", "number: " + app.port()));
         ActiveRoutes routes = new ActiveRoutes();
@@ -178,6 +181,25 @@ class AnnotationReportingTest {
     void serviceUpstreamReachesTheServicesClusterIp() throws Exception {
         assertThat(get(proxy.httpPort(), "direct.example.com", "/via-cluster-ip").statusCode()).isEqualTo(200);
         assertThat(app.received()).extracting(EchoUpstream.Received::uri).containsExactly("/via-cluster-ip");
+    }
+
+    @Test
+    void appRootAndForwardedPrefixApplyAnInvalidVhostIsReportedAndTheNeighbourIsUntouched() throws Exception {
+        HttpResponse<String> root = get(proxy.httpPort(), "shop.example.com", "/");
+        assertThat(root.statusCode()).isEqualTo(302);
+        assertThat(root.headers().firstValue("location")).hasValue("http://shop.example.com/app1");
+        assertThat(get(proxy.httpPort(), "shop.example.com", "/app1").statusCode()).isEqualTo(200);
+        assertThat(get(proxy.httpPort(), "open.example.com", "/").statusCode()).isEqualTo(200);
+        assertThat(app.received()).hasSize(2);
+        EchoUpstream.Received shop = app.received().get(0);
+        assertThat(shop.header("x-forwarded-prefix")).isEqualTo("/shop");
+        assertThat(shop.header("host")).isEqualTo("shop.example.com"); // the invalid upstream-vhost is ignored
+        EchoUpstream.Received neighbour = app.received().get(1);
+        assertThat(neighbour.header("x-forwarded-prefix")).isNull();
+        assertThat(neighbour.header("host")).isEqualTo("open.example.com");
+        assertThat(get(admin.port(), "localhost", "/routes").body())
+                .contains("metadata.annotations.nginx.ingress.kubernetes.io/upstream-vhost")
+                .contains("\"reason\" : \"InvalidAnnotation\"");
     }
 
     @Test
