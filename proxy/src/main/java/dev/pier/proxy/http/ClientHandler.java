@@ -7,7 +7,6 @@ import dev.pier.proxy.metrics.RouteMeters;
 import dev.pier.proxy.route.Policy;
 import dev.pier.proxy.route.Route;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -386,7 +385,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (!HttpUtil.isKeepAlive(response)) {
             closing = true;
             discarding = true;
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            LingeringClose.closeAfter(ctx.writeAndFlush(response));
             return;
         }
         discarding = true; // the request's LastHttpContent is still to be read
@@ -409,7 +408,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (meters != null) { // null: nothing of a request was read (cannot happen; kept for safety)
             recorded(status.code(), 0, response.content().readableBytes(), null, -1);
         }
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        LingeringClose.closeAfter(ctx.writeAndFlush(response));
     }
 
     /** The exchange of the request in progress ended with {@code status}. */

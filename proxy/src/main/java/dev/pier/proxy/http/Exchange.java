@@ -347,7 +347,12 @@ final class Exchange {
             clientChannel.writeAndFlush(last, clientChannel.voidPromise());
             client.exchangeDone(this);
         } else {
-            clientChannel.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+            ChannelFuture written = clientChannel.writeAndFlush(last);
+            if (requestComplete) {
+                written.addListener(ChannelFutureListener.CLOSE);
+            } else {
+                LingeringClose.closeAfter(written); // an early answer: the body's rest may still be coming
+            }
         }
     }
 
@@ -466,7 +471,7 @@ final class Exchange {
         finish(status.code());
         ChannelFuture f = clientChannel.writeAndFlush(response);
         if (close) {
-            f.addListener(ChannelFutureListener.CLOSE);
+            LingeringClose.closeAfter(f);
         } else {
             client.exchangeDone(this);
         }

@@ -34,6 +34,27 @@ class BodySizeTest extends RecordingProxyTestBase {
         assertThat(upstream.received()).isEmpty();
     }
 
+    /**
+     * The client sends its whole body before reading, as most do. Were Pier to close with that body unread, the
+     * kernel would answer it with a reset, which can destroy the 413 before the client reads it: Pier lingers instead,
+     * reading and dropping the body, and the client gets its 413 and then the end of the connection.
+     */
+    @Test
+    void aClientThatSendsItsWholeBodyFirstStillReadsThe413() throws Exception {
+        byte[] body = new byte[8 << 20];
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            c.send("POST /up HTTP/1.1\r\nHost: example.com\r\nContent-Length: " + body.length + "\r\n\r\n");
+            for (int i = 0; i < 4; i++) {
+                c.send(body); // 32 MiB in all, far past every socket buffer: the writes end only if Pier reads
+            }
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(413);
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(c.closedWithin(2000)).isTrue();
+        }
+        assertThat(upstream.received()).isEmpty();
+    }
+
     @Test
     void aBodyWithinTheLimitGoesThrough() throws Exception {
         try (RawHttp c = new RawHttp(proxy.httpPort())) {

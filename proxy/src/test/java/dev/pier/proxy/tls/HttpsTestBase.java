@@ -123,6 +123,24 @@ abstract class HttpsTestBase extends ProxyTestBase {
         assertThat(get("app.example.com", "/plain").headers().firstValue("strict-transport-security")).isEmpty();
     }
 
+    /** Pier answers a request whose body it will not read, then lingers: TLS's close_notify, and the body dropped. */
+    @Test
+    void anAnswerBeforeTheBodyReachesAClientThatSendsItAllFirst() throws Exception {
+        publish(certificates(), null, route("app.example.com", true));
+        byte[] body = new byte[4 << 20];
+        try (SSLSocket socket = TlsClient.connect(proxy.httpsPort(), "app.example.com");
+             RawHttp client = new RawHttp(socket)) {
+            client.send("POST /up HTTP/1.1\r\nHost: nowhere.example.org\r\nContent-Length: " + 4 * body.length
+                    + "\r\n\r\n");
+            for (int i = 0; i < 4; i++) {
+                client.send(body);
+            }
+            assertThat(client.read().status()).isEqualTo(404);
+            assertThat(client.closedWithin(2000)).isTrue();
+        }
+        assertThat(upstream.received()).isEmpty();
+    }
+
     @Test
     void aRotatedCertificateIsUsedByTheNextHandshakeWhileOpenConnectionsKeepTheirs() throws Exception {
         publish(certificates(), null, route("app.example.com", true));
