@@ -4,14 +4,13 @@ import dev.pier.proxy.metrics.ProxyMetrics;
 import dev.pier.proxy.metrics.RouteMeters;
 import dev.pier.proxy.ActiveRoutes;
 import dev.pier.proxy.route.Backend;
-import dev.pier.proxy.route.Endpoint;
+import dev.pier.proxy.route.EndpointTable;
 import dev.pier.proxy.route.PathType;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.RouteTable;
 import dev.pier.proxy.route.Source;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -45,14 +44,13 @@ public class MetricsRecordBenchmark {
         RouteTable.Builder b = RouteTable.builder();
         routes = new Route[1000];
         for (int i = 0; i < routes.length; i++) {
-            Backend backend = new Backend("ns" + (i % 10), "svc" + i, "80", List.of(new Endpoint("10.0.0.1", 8080)),
-                    null);
+            Backend backend = new Backend("ns" + (i % 10), "svc" + i, "80");
             routes[i] = new Route("h" + i + ".example.com", "/", PathType.PREFIX, backend,
                     new Source("ns" + (i % 10), "ing" + i));
             b.add(routes[i]);
         }
         ActiveRoutes active = new ActiveRoutes();
-        active.publish(b.build());
+        active.publish(b.build(), EndpointTable.EMPTY);
         metrics = new ProxyMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), false);
         metrics.follow(active);
         // the table holds its own Route objects: look them up as the proxy does

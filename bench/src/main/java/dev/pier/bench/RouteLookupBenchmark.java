@@ -2,11 +2,15 @@ package dev.pier.bench;
 
 import dev.pier.proxy.route.Backend;
 import dev.pier.proxy.route.Endpoint;
+import dev.pier.proxy.route.EndpointSet;
+import dev.pier.proxy.route.EndpointTable;
 import dev.pier.proxy.route.PathType;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.RouteTable;
 import dev.pier.proxy.route.Source;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -22,7 +26,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Route lookup: one {@link RouteTable#match} per operation for a request drawn from a fixed set, over tables of
+ * Route lookup: one {@link RouteTable#match} per operation (and, in {@code matchAndEndpoints}, the route's endpoints
+ * from the {@link EndpointTable}, as the proxy picks them) for a request drawn from a fixed set, over tables of
  * {@code hosts} hosts with 10 paths each (5 Prefix, 5 Exact, some nested). Host headers come with mixed case and a
  * port, as clients send them. Every lookup is checked, so a broken matcher cannot look fast.
  */
@@ -40,6 +45,7 @@ public class RouteLookupBenchmark {
     int hosts;
 
     private RouteTable table;
+    private EndpointTable endpoints;
     private String[] hostHeaders;
     private String[] uris;
     private int[] pathEnds;
@@ -49,15 +55,18 @@ public class RouteLookupBenchmark {
     @Setup
     public void setup() {
         RouteTable.Builder b = RouteTable.builder();
-        Backend backend = new Backend("default", "svc", "80", List.of(new Endpoint("10.0.0.1", 8080)), null);
         Source source = new Source("default", "bench");
+        Map<Backend, EndpointSet> entries = new HashMap<>();
         for (int h = 0; h < hosts; h++) {
+            Backend backend = new Backend("default", "svc-" + h, "80"); // a Service per host
+            entries.put(backend, EndpointSet.of(List.of(new Endpoint("10.0." + (h >> 8) + "." + (h & 255), 8080))));
             for (int p = 0; p < PATHS.length; p++) {
                 PathType type = p % 2 == 0 ? PathType.PREFIX : PathType.EXACT;
                 b.add(new Route("host-" + h + ".example.com", PATHS[p], type, backend, source));
             }
         }
         table = b.build();
+        endpoints = EndpointTable.of(entries);
         int n = 4096;
         hostHeaders = new String[n];
         uris = new String[n];
@@ -78,8 +87,9 @@ public class RouteLookupBenchmark {
             expectedPaths[i] = expected[r];
         }
         for (int i = 0; i < n; i++) {
-            String got = table.match(hostHeaders[i], uris[i], pathEnds[i]).path();
-            if (!got.equals(expectedPaths[i])) {
+            Route route = table.match(hostHeaders[i], uris[i], pathEnds[i]);
+            String got = route.path();
+            if (!got.equals(expectedPaths[i]) || !endpoints.get(route.backend()).available()) {
                 throw new IllegalStateException(hostHeaders[i] + uris[i] + " matched " + got + ", expected "
                         + expectedPaths[i]);
             }
@@ -90,5 +100,12 @@ public class RouteLookupBenchmark {
     public Route match() {
         int i = next++ & (hostHeaders.length - 1);
         return table.match(hostHeaders[i], uris[i], pathEnds[i]);
+    }
+
+    /** What the proxy does per request: the route, then its backend's endpoints from the table of their own. */
+    @Benchmark
+    public EndpointSet matchAndEndpoints() {
+        int i = next++ & (hostHeaders.length - 1);
+        return endpoints.get(table.match(hostHeaders[i], uris[i], pathEnds[i]).backend());
     }
 }

@@ -2,6 +2,7 @@ package dev.pier.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.pier.proxy.route.EndpointTable;
 import dev.pier.proxy.route.RouteTable;
 import dev.pier.tls.ServerCertificates;
 import java.time.Instant;
@@ -10,13 +11,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * The configuration the proxy serves right now: the routing table and the certificates, swapped together. The
- * control plane publishes with one volatile write; request threads read with one volatile read and never lock.
+ * The configuration the proxy serves right now: the routing table and the certificates, swapped together, and the
+ * endpoints of the routes' backends, swapped on their own (an endpoint change is one volatile write that no route
+ * sees). The control plane publishes with one volatile write each; request threads read with one volatile read each
+ * and never lock.
  *
  * <p>Thread-safe. {@link #publish} is meant to be called from one thread (the control plane's rebuild loop).
  */
 public final class ActiveRoutes {
     private volatile Published current = new Published(RouteTable.EMPTY, ServerCertificates.NONE, 0, null);
+    private volatile EndpointTable endpoints = EndpointTable.EMPTY;
     private final List<Consumer<Published>> preparers = new CopyOnWriteArrayList<>();
 
     /**
@@ -30,6 +34,11 @@ public final class ActiveRoutes {
     /** The table in force: {@link RouteTable#EMPTY} until the first {@link #publish}. */
     public RouteTable table() {
         return current.table;
+    }
+
+    /** The endpoints in force: {@link EndpointTable#EMPTY} until the first {@link #publish}. */
+    public EndpointTable endpoints() {
+        return endpoints;
     }
 
     /** The certificates in force. */
@@ -47,20 +56,22 @@ public final class ActiveRoutes {
         return current.generation > 0;
     }
 
-    /** {@link #publish(RouteTable, ServerCertificates)} without certificates of its own. */
-    public boolean publish(RouteTable table) {
-        return publish(table, ServerCertificates.NONE);
+    /** {@link #publish(RouteTable, ServerCertificates, EndpointTable)} without certificates of its own. */
+    public boolean publish(RouteTable table, EndpointTable endpoints) {
+        return publish(table, ServerCertificates.NONE, endpoints);
     }
 
     /**
-     * Makes {@code table} and {@code certificates} the ones in force, unless they equal the current ones (and a
+     * Makes {@code table}, {@code certificates} and {@code endpoints} the ones in force. The endpoints go first, so
+     * new routes find theirs; routes and certificates are swapped unless they equal the current ones (and a
      * configuration was published before).
      *
-     * @return true when the configuration was swapped
+     * @return true when the routes or certificates were swapped (not for endpoints alone)
      */
-    public boolean publish(RouteTable table, ServerCertificates certificates) {
+    public boolean publish(RouteTable table, ServerCertificates certificates, EndpointTable endpoints) {
         requireNonNull(table, "table");
         requireNonNull(certificates, "certificates");
+        this.endpoints = requireNonNull(endpoints, "endpoints");
         Published old = current;
         if (old.generation > 0 && old.table.equals(table) && old.certificates.equals(certificates)) {
             return false;

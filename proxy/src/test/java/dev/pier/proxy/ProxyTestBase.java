@@ -1,5 +1,6 @@
 package dev.pier.proxy;
 
+import dev.pier.testing.Routes;
 import dev.pier.proxy.ActiveRoutes;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.RouteTable;
@@ -46,7 +47,7 @@ public abstract class ProxyTestBase {
         for (Route r : rules) {
             b.add(r);
         }
-        routes.publish(b.build());
+        Routes.publish(routes, b.build());
     }
 
     protected HttpResponse<String> get(String host, String path) throws Exception {

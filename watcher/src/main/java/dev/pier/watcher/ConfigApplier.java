@@ -68,7 +68,7 @@ public final class ConfigApplier implements ConfigSink {
         boolean swapped;
         try {
             t = Translator.translate(state, config, cache, Instant.now());
-            swapped = routes.publish(t.table(), t.tls());
+            swapped = routes.publish(t.table(), t.tls(), t.endpoints());
         } catch (RuntimeException e) {
             metrics.failed(System.nanoTime() - start);
             log.error("configuration rebuild failed; the configuration in force stays", e);

@@ -1,6 +1,7 @@
 package dev.pier.watcher;
 
 import dev.pier.proxy.route.Route;
+import dev.pier.proxy.route.EndpointTable;
 import dev.pier.proxy.route.RouteTable;
 import dev.pier.proxy.route.VirtualHost;
 import dev.pier.tls.TlsCredential;
@@ -37,6 +38,7 @@ public final class ControllerMetrics {
     private final AtomicLong lastSuccess = new AtomicLong();
     /** The table last built; its sizes are counted when scraped, not on every rebuild. */
     private final AtomicReference<RouteTable> table = new AtomicReference<>(RouteTable.EMPTY);
+    private final AtomicReference<EndpointTable> endpoints = new AtomicReference<>(EndpointTable.EMPTY);
     private final AtomicLong leader = new AtomicLong();
     private final MultiGauge problems;
     private final MultiGauge unsupportedAnnotations;
@@ -56,8 +58,8 @@ public final class ControllerMetrics {
                 "When the last configuration was built (Unix time)", lastSuccess, AtomicLong::get);
         gauge("pier.routes", null, "Routes (host and path) in the table in force", table, t -> t.get().routeCount());
         gauge("pier.hosts", null, "Hosts in the table in force", table, t -> t.get().hosts().size());
-        gauge("pier.endpoints", null, "Ready endpoints over all routed Services", table,
-                t -> endpointCount(t.get()));
+        gauge("pier.endpoints", null, "Ready endpoints over all routed Services", endpoints,
+                t -> t.get().endpointCount());
         gauge("pier.leader", null, "1 while this replica is the leader that writes status and Events", leader,
                 AtomicLong::get);
         this.problems = MultiGauge.builder("pier.problems")
@@ -95,15 +97,6 @@ public final class ControllerMetrics {
         duration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    private static long endpointCount(RouteTable table) {
-        long eps = 0;
-        for (VirtualHost vh : table.hosts()) {
-            for (Route r : vh.routes()) {
-                eps += r.backend().endpoints().size();
-            }
-        }
-        return eps;
-    }
 
     void built(Translation t, long nanos) {
         built(t, t.problems(), nanos);
@@ -115,6 +108,7 @@ public final class ControllerMetrics {
         duration.record(nanos, TimeUnit.NANOSECONDS);
         lastSuccess.set(System.currentTimeMillis() / 1000);
         table.set(t.table());
+        endpoints.set(t.endpoints());
         Map<Problem.Reason, Integer> byReason = new EnumMap<>(Problem.Reason.class);
         for (Problem.Reason reason : Problem.Reason.values()) {
             byReason.put(reason, 0);

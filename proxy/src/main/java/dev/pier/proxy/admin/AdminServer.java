@@ -150,7 +150,7 @@ public final class AdminServer implements AutoCloseable {
         private FullHttpResponse routes(ChannelHandlerContext ctx) throws IOException {
             ByteBuf body = ctx.alloc().buffer();
             try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
-                RoutesJson.write(routes.published(), problems.get(), out);
+                RoutesJson.write(routes.published(), routes.endpoints(), problems.get(), out);
             } catch (IOException | RuntimeException e) {
                 body.release();
                 throw e;

@@ -6,6 +6,8 @@ import dev.pier.proxy.ActiveRoutes;
 import dev.pier.proxy.route.AddressRanges;
 import dev.pier.proxy.route.Backend;
 import dev.pier.proxy.route.Endpoint;
+import dev.pier.proxy.route.EndpointSet;
+import dev.pier.proxy.route.EndpointTable;
 import dev.pier.proxy.route.Policy;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.VirtualHost;
@@ -25,13 +27,12 @@ public final class RoutesJson {
 
     private RoutesJson() {}
 
-    public static void write(ActiveRoutes.Published published, OutputStream out) throws IOException {
-        write(published, List.of(), out);
-    }
-
-    /** The table, then {@code problems}: what in the configuration Pier could not serve as written. */
-    public static void write(ActiveRoutes.Published published, List<ConfigProblem> problems, OutputStream out)
-            throws IOException {
+    /**
+     * The table with each route's endpoints as {@code endpoints} has them, then {@code problems}: what in the
+     * configuration Pier could not serve as written.
+     */
+    public static void write(ActiveRoutes.Published published, EndpointTable endpoints, List<ConfigProblem> problems,
+                             OutputStream out) throws IOException {
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.useDefaultPrettyPrinter();
             g.writeStartObject();
@@ -47,14 +48,14 @@ public final class RoutesJson {
                 }
                 g.writeArrayFieldStart("paths");
                 for (Route r : vh.routes()) {
-                    writeRoute(g, r);
+                    writeRoute(g, r, endpoints);
                 }
                 g.writeEndArray();
                 g.writeEndObject();
             }
             g.writeEndArray();
             g.writeFieldName("defaultBackend");
-            writeRoute(g, published.table().defaultRoute());
+            writeRoute(g, published.table().defaultRoute(), endpoints);
             g.writeArrayFieldStart("problems");
             for (ConfigProblem p : problems) {
                 g.writeStartObject();
@@ -97,7 +98,7 @@ public final class RoutesJson {
         g.writeStringField("sha256", c.fingerprint());
     }
 
-    private static void writeRoute(JsonGenerator g, Route r) throws IOException {
+    private static void writeRoute(JsonGenerator g, Route r, EndpointTable endpoints) throws IOException {
         g.writeStartObject();
         if (r.isBuiltInNotFound()) {
             g.writeStringField("builtIn", "404 Not Found");
@@ -118,13 +119,17 @@ public final class RoutesJson {
         Backend b = r.backend();
         g.writeStringField("service", b.namespace() + "/" + b.service());
         g.writeStringField("port", b.port());
+        if (b.clusterIp()) {
+            g.writeStringField("via", "cluster IP (service-upstream)");
+        }
+        EndpointSet set = endpoints.get(b);
         g.writeArrayFieldStart("endpoints");
-        for (Endpoint e : b.endpoints()) {
+        for (Endpoint e : set.endpoints()) {
             g.writeString(e.toString());
         }
         g.writeEndArray();
-        if (!b.available()) {
-            g.writeStringField("status", "503: " + (b.problem() == null ? "no ready endpoints" : b.problem()));
+        if (!set.available()) {
+            g.writeStringField("status", "503: " + (set.problem() == null ? "no ready endpoints" : set.problem()));
         }
         writePolicy(g, r.policy());
         g.writeEndObject();

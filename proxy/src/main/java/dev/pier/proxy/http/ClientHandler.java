@@ -4,6 +4,7 @@ import dev.pier.proxy.TrustedProxies;
 import dev.pier.proxy.log.AccessLog;
 import dev.pier.proxy.metrics.ProxyMetrics.ClientError;
 import dev.pier.proxy.metrics.RouteMeters;
+import dev.pier.proxy.route.EndpointSet;
 import dev.pier.proxy.route.Policy;
 import dev.pier.proxy.route.Route;
 import io.netty.channel.Channel;
@@ -218,7 +219,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         boolean closeAfterAnswer = chunked || HttpUtil.getContentLength(request, 0L) > 0
                 || !keepAlive; // a body Pier would have to read past, or the client's wish
-        if (answeredHere(route, host, target, closeAfterAnswer)) {
+        EndpointSet endpoints = route.isBuiltInNotFound() ? EndpointSet.UNKNOWN
+                : shared.routes().endpoints().get(route.backend()); // read at pick time: the table of its own
+        if (answeredHere(route, endpoints, host, target, closeAfterAnswer)) {
             return;
         }
         long limit = route.policy().maxBodyBytes();
@@ -226,7 +229,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             answer(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, true); // proxy-body-size; the body is not read
             return;
         }
-        forward(request, target, route, host, chunked, keepAlive, trustedChain, expect == EXPECT_CONTINUE);
+        forward(request, target, route, endpoints, host, chunked, keepAlive, trustedChain,
+                expect == EXPECT_CONTINUE);
     }
 
     /** Starts the request's record: its clock, its meters until it is routed, the access log's fields. */
@@ -282,7 +286,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      * Answers what the route says Pier answers itself: the default 404, the route's redirect, the HTTPS redirect, 503
      * without endpoints.
      */
-    private boolean answeredHere(Route route, String host, RequestTarget target, boolean close) {
+    private boolean answeredHere(Route route, EndpointSet endpoints, String host, RequestTarget target,
+                                 boolean close) {
         if (route.isBuiltInNotFound()) {
             answer(HttpResponseStatus.NOT_FOUND, close);
             return true;
@@ -306,7 +311,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             redirectToHttps(host, target.uri(), close);
             return true;
         }
-        if (!route.backend().available()) {
+        if (!endpoints.available()) {
             meters.noEndpoints();
             answer(HttpResponseStatus.SERVICE_UNAVAILABLE, close);
             return true;
@@ -315,8 +320,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Makes the head the upstream's, adds what the upstream learns about the client, and starts the exchange. */
-    private void forward(HttpRequest request, RequestTarget target, Route route, String host, boolean chunked,
-                         boolean keepAlive, String trustedChain, boolean expectContinue) {
+    private void forward(HttpRequest request, RequestTarget target, Route route, EndpointSet endpoints, String host,
+                         boolean chunked, boolean keepAlive, String trustedChain, boolean expectContinue) {
         HttpVersion version = request.protocolVersion(); // the client's, before the head becomes HTTP/1.1
         boolean upgrade = RequestChecks.prepareForUpstream(request, target, chunked);
         HttpHeaders headers = request.headers();
@@ -334,7 +339,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             requestId = headers.get(Headers.X_REQUEST_ID);
         }
         exchange = new Exchange(this, ctx.channel(), shared.pool(ctx.channel().eventLoop()), shared.config(),
-                request, route.backend(), version, keepAlive && !shared.draining(), expectContinue, upgrade,
+                request, route.backend(), endpoints.endpoints(), version, keepAlive && !shared.draining(), expectContinue, upgrade,
                 secure && route.hsts() ? shared.config().tls().hsts() : null, policy.maxBodyBytes(), meters);
         if (timeoutChecks == null) {
             long period = Math.max(1, shared.config().upstreamTimeout().toNanos() / Exchange.TIMEOUT_CHECKS);

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,7 @@ final class Exchange {
     private final ProxyConfig config;
     private final HttpRequest head;
     private final Backend backend;
+    private final List<Endpoint> endpoints; // the backend's, as the endpoint table had them at pick time
     private final HttpVersion clientVersion;
     private final boolean headRequest;
     private final boolean upgrade;
@@ -103,7 +105,7 @@ final class Exchange {
     private long upstreamNanos = -1;
 
     Exchange(ClientHandler client, Channel clientChannel, UpstreamPool pool, ProxyConfig config, HttpRequest head,
-             Backend backend, HttpVersion clientVersion, boolean clientKeepAlive, boolean expectContinue,
+             Backend backend, List<Endpoint> endpoints, HttpVersion clientVersion, boolean clientKeepAlive, boolean expectContinue,
              boolean upgrade, String hsts, long maxBodyBytes, RouteMeters meters) {
         this.client = client;
         this.clientChannel = clientChannel;
@@ -111,6 +113,7 @@ final class Exchange {
         this.config = config;
         this.head = head;
         this.backend = backend;
+        this.endpoints = endpoints;
         this.clientVersion = clientVersion;
         this.headRequest = "HEAD".equals(head.method().name());
         this.clientKeepAlive = clientKeepAlive;
@@ -119,7 +122,7 @@ final class Exchange {
         this.hsts = hsts;
         this.maxBodyBytes = maxBodyBytes;
         this.meters = meters;
-        this.endpointIndex = pool.nextCursor() % backend.endpoints().size();
+        this.endpointIndex = pool.nextCursor() % endpoints.size();
     }
 
     void start() {
@@ -127,7 +130,7 @@ final class Exchange {
     }
 
     private void acquire(boolean allowPooled) {
-        Endpoint endpoint = backend.endpoints().get(endpointIndex);
+        Endpoint endpoint = endpoints.get(endpointIndex);
         Channel ch = allowPooled ? pool.pollIdle(endpoint) : null;
         if (ch != null) {
             reusedConnection = true;
@@ -154,9 +157,9 @@ final class Exchange {
         if (cause instanceof ConnectTimeoutException) {
             meters.timeout();
         }
-        log.debug("connect to {} for {} failed: {}", backend.endpoints().get(endpointIndex), backend, cause.toString());
+        log.debug("connect to {} for {} failed: {}", endpoints.get(endpointIndex), backend, cause.toString());
         connectAttempts++;
-        int n = backend.endpoints().size();
+        int n = endpoints.size();
         if (connectAttempts < 2 && n > 1) {
             meters.retry();
             endpointIndex = (endpointIndex + 1) % n;
@@ -556,7 +559,7 @@ final class Exchange {
 
     /** The endpoint used last, {@code ip:port}. */
     String upstreamAddress() {
-        return backend.endpoints().get(endpointIndex).toString();
+        return endpoints.get(endpointIndex).toString();
     }
 
     private void touch() {

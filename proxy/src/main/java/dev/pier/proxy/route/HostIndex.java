@@ -67,26 +67,6 @@ final class HostIndex {
         this.mask = mask;
     }
 
-    /**
-     * This index with some routes replaced by others of the same host, path and type (a new backend): the hash slots
-     * and key data are shared, only the route array is copied.
-     */
-    HostIndex withRoutes(Map<Route, Route> replacements) {
-        Route[] copy = routes.clone();
-        int replaced = 0;
-        for (int i = 0; i < copy.length && replaced < replacements.size(); i++) {
-            Route r = replacements.get(copy[i]);
-            if (r != null) {
-                copy[i] = r;
-                replaced++;
-            }
-        }
-        HostIndex out = new HostIndex(slots, data, copy, mask);
-        out.size = size;
-        out.deadChars = deadChars;
-        out.deadRoutes = deadRoutes;
-        return out;
-    }
 
     /**
      * This index with the rules of some keys replaced, keys added, and keys removed (given no rules), or null when

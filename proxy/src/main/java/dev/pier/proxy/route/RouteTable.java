@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -69,49 +68,6 @@ public final class RouteTable {
         this.hasWildcards = hasWildcards;
         this.anyHost = anyHost;
         this.anyHostSlot = anyHostSlot;
-    }
-
-    /**
-     * This table with some routes replaced by routes of the same host, path and type that differ only in their backend
-     * (its endpoints changed), and the given default route: the cheap path for endpoint changes. Hosts without a
-     * replaced route keep their objects, and the lookup structures are shared but for one array copy.
-     *
-     * @param replacements old route (by identity) to its replacement; routes not in this table are ignored
-     * @throws IllegalArgumentException if a replacement differs in more than its backend
-     */
-    public RouteTable withRoutes(Map<Route, Route> replacements, Route newDefault) {
-        requireNonNull(newDefault, "newDefault");
-        Map<Route, Route> byIdentity = new IdentityHashMap<>(replacements);
-        for (Map.Entry<Route, Route> e : byIdentity.entrySet()) {
-            Route a = e.getKey();
-            Route b = e.getValue();
-            if (!a.host().equals(b.host()) || !a.path().equals(b.path()) || a.pathType() != b.pathType()
-                    || b.backend() == null) {
-                throw new IllegalArgumentException("a replacement must keep host, path and type: " + a + " -> " + b);
-            }
-        }
-        List<VirtualHost> newHosts = new ArrayList<>(hosts);
-        if (!byIdentity.isEmpty()) {
-            for (int i = 0; i < newHosts.size(); i++) {
-                VirtualHost vh = newHosts.get(i);
-                List<Route> routes = null;
-                for (int j = 0; j < vh.routes().size(); j++) {
-                    Route r = byIdentity.get(vh.routes().get(j));
-                    if (r != null) {
-                        if (routes == null) {
-                            routes = new ArrayList<>(vh.routes());
-                        }
-                        routes.set(j, r);
-                    }
-                }
-                if (routes != null) {
-                    newHosts.set(i, new VirtualHost(vh.host(), routes));
-                }
-            }
-        }
-        return new RouteTable(List.copyOf(newHosts), newDefault,
-                exactHosts.withRoutes(byIdentity), wildcardHosts.withRoutes(byIdentity), hasWildcards,
-                anyHost == null ? null : anyHost.withRoutes(byIdentity), anyHostSlot);
     }
 
     public static Builder builder() {

@@ -3,7 +3,6 @@ package dev.pier.proxy.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pier.proxy.route.Backend;
-import dev.pier.proxy.route.Endpoint;
 import dev.pier.proxy.route.PathType;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.RouteTable;
@@ -13,7 +12,6 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -105,7 +103,7 @@ class ProxyMetricsTest {
             boolean reuse = old != null && old.backend() != null && !fresh.contains(e.getKey())
                     && old.backend().service().equals(e.getValue());
             b.add(reuse ? old : new Route(e.getKey(), "/", PathType.PREFIX,
-                    new Backend("default", e.getValue(), "80", List.of(new Endpoint("127.0.0.1", 8080)), null),
+                    new Backend("default", e.getValue(), "80"),
                     new Source("default", e.getValue())));
         }
         return b.build();

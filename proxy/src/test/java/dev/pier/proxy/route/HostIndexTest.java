@@ -93,7 +93,7 @@ class HostIndexTest {
 
     private List<Route> randomRules() {
         List<Route> rules = new ArrayList<>();
-        Backend backend = new Backend("ns", "svc" + random.nextInt(1000), "80", List.of(), null);
+        Backend backend = new Backend("ns", "svc" + random.nextInt(1000), "80");
         String[] paths = {"/a/b", "/a", "/b"};
         for (String p : paths) { // longest first, as a table orders them
             if (random.nextBoolean()) {

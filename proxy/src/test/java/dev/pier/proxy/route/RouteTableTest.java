@@ -20,7 +20,7 @@ class RouteTableTest {
     private static Route rule(String host, String spec, String service) {
         String[] parts = spec.split(":", 2);
         PathType type = PathType.fromKubernetesName(parts[0]);
-        Backend backend = new Backend("default", service, "80", List.of(new Endpoint("10.0.0.1", 8080)), null);
+        Backend backend = new Backend("default", service, "80");
         return new Route(host, parts[1], type, backend, new Source("default", "ing"));
     }
 
@@ -145,7 +145,7 @@ class RouteTableTest {
 
     @Test
     void unmatchedRequestsGoToTheDefaultRoute() {
-        Backend fallback = new Backend("default", "fallback", "80", List.of(new Endpoint("10.0.0.9", 80)), null);
+        Backend fallback = new Backend("default", "fallback", "80");
         Route def = Route.defaultBackend(fallback, new Source("default", "catch-all"));
         RouteTable.Builder b = RouteTable.builder();
         b.add(rule("foo.com", "Exact:/x"));
@@ -199,58 +199,6 @@ class RouteTableTest {
                     .isEqualTo("Prefix:/p" + i);
         }
         assertThat(t.match("host5000.example.com", "/p1")).isSameAs(Route.NOT_FOUND);
-    }
-
-    @Test
-    void withRoutesSwapsBackendsAndKeepsEverythingElse() {
-        RouteTable.Builder b = RouteTable.builder();
-        Route a = rule("a.com", "Prefix:/");
-        Route aApi = rule("a.com", "Exact:/api");
-        Route w = rule("*.w.com", "Prefix:/");
-        Route any = rule("", "Prefix:/x");
-        Route c = rule("c.com", "Prefix:/");
-        for (Route r : List.of(a, aApi, w, any, c)) {
-            b.add(r);
-        }
-        RouteTable before = b.defaultRoute(Route.NOT_FOUND).build();
-        Route a2 = rule("a.com", "Prefix:/", "new-a");
-        Route w2 = rule("*.w.com", "Prefix:/", "new-w");
-        Route any2 = rule("", "Prefix:/x", "new-any");
-        Route def = Route.defaultBackend(rule("", "Prefix:/", "fallback").backend(), null);
-        java.util.Map<Route, Route> swap = new java.util.IdentityHashMap<>();
-        swap.put(a, a2);
-        swap.put(w, w2);
-        swap.put(any, any2);
-
-        RouteTable after = before.withRoutes(swap, def);
-
-        assertThat(after.match("a.com", "/anything")).isSameAs(a2);
-        assertThat(after.match("a.com", "/api")).isSameAs(aApi);
-        assertThat(after.match("x.w.com", "/")).isSameAs(w2);
-        assertThat(after.match("other.com", "/x/y")).isSameAs(any2);
-        assertThat(after.match("other.com", "/nope")).isSameAs(def);
-        assertThat(after.match("c.com", "/")).isSameAs(c);
-        assertThat(before.match("a.com", "/anything")).as("the old table is untouched").isSameAs(a);
-        // the same as building the new table from scratch
-        RouteTable.Builder fresh = RouteTable.builder();
-        for (Route r : List.of(a2, aApi, w2, any2, c)) {
-            fresh.add(r);
-        }
-        assertThat(after).isEqualTo(fresh.defaultRoute(def).build());
-        assertThat(after.hosts().get(after.hosts().size() - 1)).as("c.com keeps its object")
-                .isSameAs(before.hosts().get(before.hosts().size() - 1));
-    }
-
-    @Test
-    void withRoutesRefusesAReplacementThatMovesARoute() {
-        Route a = rule("a.com", "Prefix:/");
-        RouteTable.Builder b = RouteTable.builder();
-        b.add(a);
-        RouteTable table = b.build();
-        java.util.Map<Route, Route> swap = new java.util.IdentityHashMap<>();
-        swap.put(a, rule("a.com", "Prefix:/other"));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> table.withRoutes(swap, Route.NOT_FOUND))
-                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

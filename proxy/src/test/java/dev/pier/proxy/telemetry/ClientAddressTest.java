@@ -1,5 +1,6 @@
 package dev.pier.proxy.telemetry;
 
+import dev.pier.testing.Routes;
 import static dev.pier.testing.Routes.backend;
 import static dev.pier.testing.Routes.prefix;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,7 +28,7 @@ class ClientAddressTest {
         upstream = new EchoUpstream("app");
         RouteTable.Builder b = RouteTable.builder();
         b.add(prefix("app.example.com", "/", backend("app", upstream.port())));
-        routes.publish(b.build());
+        Routes.publish(routes, b.build());
     }
 
     @AfterEach

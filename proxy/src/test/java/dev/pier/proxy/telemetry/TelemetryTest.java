@@ -1,5 +1,6 @@
 package dev.pier.proxy.telemetry;
 
+import dev.pier.testing.Routes;
 import static dev.pier.testing.Routes.backend;
 import static dev.pier.testing.Routes.prefix;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,7 +49,7 @@ class TelemetryTest {
         RouteTable.Builder b = RouteTable.builder();
         b.add(prefix("app.example.com", "/", backend("app", upstream.port())));
         b.add(prefix("down.example.com", "/", backend("down")));
-        routes.publish(b.build());
+        Routes.publish(routes, b.build());
         proxy = ProxyServer.start(ProxyConfig.defaults().withPorts(0, -1, 0).withIoThreads(1), routes,
                 new Telemetry(metrics, accessLog));
     }

@@ -1,5 +1,6 @@
 package dev.pier.proxy.tls;
 
+import dev.pier.testing.Routes;
 import static dev.pier.testing.Routes.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -274,7 +275,7 @@ abstract class HttpsTestBase extends ProxyTestBase {
         for (Route r : rules) {
             b.add(r);
         }
-        routes.publish(b.build(), new ServerCertificates(certs, defaultCert));
+        Routes.publish(routes, b.build(), new ServerCertificates(certs, defaultCert));
     }
 
     private X509Certificate presented(String serverName) throws Exception {

@@ -2,6 +2,7 @@ package dev.pier.watcher.translate;
 
 import dev.pier.proxy.route.Backend;
 import dev.pier.proxy.route.Endpoint;
+import dev.pier.proxy.route.EndpointSet;
 import dev.pier.watcher.translate.Problem.Reason;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.EndpointPort;
@@ -39,10 +40,11 @@ final class BackendResolver {
     }
 
     /**
-     * A Service port resolved: the backend, and when it has no endpoints the problem to report, with the Service's
-     * version it was resolved at ({@link ServiceIndex#version}). Immutable.
+     * A Service port resolved: the backend (the routes' stable reference) and its endpoints, and when it has none the
+     * problem to report, with the Service's version it was resolved at ({@link ServiceIndex#version}). Immutable.
      */
-    record Resolution(Backend backend, Reason reason, String fieldSuffix, String message, long version) {
+    record Resolution(Backend backend, EndpointSet endpoints, Reason reason, String fieldSuffix, String message,
+                      long version) {
         /** The problem to report for a reference at {@code field} of {@code owner}, when there is one. */
         void report(ObjectRef owner, String field, List<Problem> problems) {
             if (reason != null) {
@@ -108,8 +110,7 @@ final class BackendResolver {
                         + " service-upstream (" + clusterIp + ")";
                 return failed(ref, msg, Reason.NoReadyEndpoints, "", version);
             }
-            return new Resolution(new Backend(namespace, name, portLabel, List.copyOf(ready), null), null, null,
-                    null, version);
+            return new Resolution(backend(ref), EndpointSet.of(List.copyOf(ready)), null, null, null, version);
         }
         List<EndpointSlice> slices = index.slices(ref.key()); // headless with service-upstream: endpoints too
         if (!slices.isEmpty()) {
@@ -126,14 +127,17 @@ final class BackendResolver {
             String msg = "Service " + namespace + "/" + name + " port " + portLabel + " has no ready endpoints";
             return failed(ref, msg, Reason.NoReadyEndpoints, "", version);
         }
-        return new Resolution(new Backend(namespace, name, portLabel, List.copyOf(ready), null), null, null, null,
-                version);
+        return new Resolution(backend(ref), EndpointSet.of(List.copyOf(ready)), null, null, null, version);
+    }
+
+    /** The routes' reference to a Service port: equal for equal references, whatever the endpoints. */
+    private static Backend backend(CompiledIngress.ServiceRef ref) {
+        return new Backend(ref.namespace(), ref.name(), ref.portLabel(), ref.clusterIp(), null);
     }
 
     private static Resolution failed(CompiledIngress.ServiceRef ref, String msg, Reason reason, String fieldSuffix,
                                      long version) {
-        return new Resolution(new Backend(ref.namespace(), ref.name(), ref.portLabel(), List.of(), msg), reason,
-                fieldSuffix, msg, version);
+        return new Resolution(backend(ref), EndpointSet.none(msg), reason, fieldSuffix, msg, version);
     }
 
     /** Every Service {@link #resolve} was asked for, as {@code namespace/name}; only when tracking. */

@@ -101,7 +101,7 @@ final class CompiledIngress {
         /** The route of this path, the last one when nothing it carries changed (its identity keys the meters). */
         Route route(Backend backend, Source source, boolean sslRedirect, boolean hsts, Policy policy) {
             Route r = last;
-            if (r == null || r.backend() != backend || r.sslRedirect() != sslRedirect || r.hsts() != hsts
+            if (r == null || !r.backend().equals(backend) || r.sslRedirect() != sslRedirect || r.hsts() != hsts
                     || !r.policy().equals(policy)) {
                 r = new Route(host, path, type, backend, source, sslRedirect, hsts, policy);
                 last = r;
@@ -298,7 +298,7 @@ final class CompiledIngress {
                     + ") are not supported";
             steps.add(new Fixed(new Problem(ref, field + ".resource", Reason.UnsupportedBackend, msg
                     + "; the route answers 503")));
-            return new FixedBackend(new Backend(ref.namespace(), b.getResource().getName(), "-", List.of(), msg));
+            return new FixedBackend(Backend.refused(ref.namespace(), b.getResource().getName(), "-", msg));
         }
         var svc = b.getService();
         if (svc.getName() == null || svc.getName().isEmpty() || svc.getPort() == null
@@ -310,7 +310,7 @@ final class CompiledIngress {
         }
         if (guard != null) {
             Object port = svc.getPort().getNumber() != null ? svc.getPort().getNumber() : svc.getPort().getName();
-            return new FixedBackend(new Backend(ref.namespace(), svc.getName(), String.valueOf(port), List.of(),
+            return new FixedBackend(Backend.refused(ref.namespace(), svc.getName(), String.valueOf(port),
                     "annotation " + guard + " guards access and Pier cannot enforce it yet: 503 rather than open"));
         }
         // Same namespace as the Ingress, always: v1 has no cross-namespace Service references.

@@ -1,5 +1,6 @@
 package dev.pier.watcher.translate;
 
+import dev.pier.proxy.route.Backend;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
@@ -424,6 +425,30 @@ public final class TranslationCache {
             }
         }
         return !emptied.isEmpty() || !created.isEmpty();
+    }
+
+    /**
+     * The backends the paths of {@code removed} referenced that no reference left in {@link #uses} (updated by
+     * {@link #usesChanged}) has: their endpoint entries go.
+     */
+    Set<Backend> unused(List<CompiledIngress> removed) {
+        Set<Backend> out = new HashSet<>();
+        for (CompiledIngress c : removed) {
+            for (CompiledIngress.Step step : c.steps) {
+                if (step instanceof CompiledIngress.PathRule p && p.resolution != null) {
+                    out.add(p.resolution.backend());
+                }
+            }
+        }
+        out.removeIf(b -> {
+            for (Use u : uses().getOrDefault(b.namespace() + "/" + b.service(), List.of())) {
+                if (u.resolution() != null && u.resolution().backend().equals(b)) {
+                    return true; // still referenced
+                }
+            }
+            return false;
+        });
+        return out;
     }
 
     /** Remembers a translation {@link Translator}'s Ingress-only path made by patching the last one. */

@@ -3,6 +3,8 @@ package dev.pier.watcher.translate;
 import static java.util.Objects.requireNonNull;
 
 import dev.pier.proxy.route.Backend;
+import dev.pier.proxy.route.EndpointSet;
+import dev.pier.proxy.route.EndpointTable;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.RouteTable;
 import dev.pier.tls.ServerCertificates;
@@ -11,6 +13,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -93,6 +96,7 @@ public final class Translator {
                 ? null : tls.defaultCertificate(config.defaultSslCertificate(), problems));
 
         int leadingProblems = problems.size();
+        Map<Backend, EndpointSet> endpoints = new HashMap<>();
         List<ObjectRef> served = new ArrayList<>(ingresses.size());
         for (CompiledIngress c : ingresses) {
             served.add(c.ref);
@@ -104,6 +108,7 @@ public final class Translator {
                         if (d.target instanceof CompiledIngress.ServiceRef s) {
                             d.resolution = resolver.resolve(s, d.resolution);
                             backend = d.resolution.backend();
+                            endpoints.put(backend, d.resolution.endpoints());
                         } else {
                             backend = ((CompiledIngress.FixedBackend) d.target).backend();
                         }
@@ -117,7 +122,7 @@ public final class Translator {
                                             + " serves unmatched requests");
                         }
                     }
-                    case CompiledIngress.PathRule p -> addPath(p, c, resolver, tls, table, config);
+                    case CompiledIngress.PathRule p -> addPath(p, c, resolver, tls, table, endpoints, config);
                 }
             }
             c.problems = c.problems();
@@ -131,6 +136,7 @@ public final class Translator {
                     null), cache.defaultService);
             cache.defaultService.report(svc, "--default-backend-service", problems);
             defaultRoute = Route.defaultBackend(cache.defaultService.backend(), null);
+            endpoints.put(cache.defaultService.backend(), cache.defaultService.endpoints());
             defaultOwner = config;
         }
         if (defaultRoute != null) {
@@ -138,8 +144,8 @@ public final class Translator {
         }
         RouteTable built = table.build();
         Set<String> referenced = sameReferences ? cache.last.referencedServices() : Set.copyOf(resolver.lookedUp());
-        Translation result = new Translation(built, certificates, problems, served, referenced,
-                tls.referencedSecrets(), tls.nextValidityChange(), tls.parsedSecrets());
+        Translation result = new Translation(built, EndpointTable.of(endpoints), certificates, problems, served,
+                referenced, tls.referencedSecrets(), tls.nextValidityChange(), tls.parsedSecrets());
         cache.endOfTranslation(compiled, ingresses, config, tls);
         cache.remember(state, result, defaultOwner, leadingProblems, problems.size() - trailingFrom);
         return result;
@@ -148,12 +154,12 @@ public final class Translator {
     /**
      * The cheap path, for when nothing but Services and their endpoints changed since the last translation (the same
      * Ingress, IngressClass and Secret objects, the same configuration, no certificate validity boundary passed):
-     * only the references to Services whose version moved are resolved again, and their routes are swapped into the
-     * table in force ({@link RouteTable#withRoutes}). Returns null, for a full translation, when that is not the case
-     * or when a Service's problem appears, goes or changes (problems are reported in Ingress order).
+     * only the references to Services whose version moved are resolved again, into a new endpoint table; the routes
+     * stay as they are. Returns null, for a full translation, when that is not the case or when a Service's problem
+     * appears, goes or changes (problems are reported in Ingress order).
      *
-     * <p>Gives what the full translation would give: the routes of the other Services, the conflicts and the problems
-     * depend on no Service's endpoints.
+     * <p>Gives what the full translation would give: the routes, the conflicts and the problems depend on no
+     * Service's endpoints.
      */
     private static Translation servicesOnly(ClusterState state, TranslatorConfig config, TranslationCache cache,
                                             Instant now, Set<String> changedServices) {
@@ -165,8 +171,7 @@ public final class Translator {
             return null;
         }
         BackendResolver resolver = new BackendResolver(state.services(), false);
-        Map<Route, Route> replaced = new IdentityHashMap<>();
-        Route defaultRoute = last.table().defaultRoute();
+        Map<Backend, EndpointSet> changed = new HashMap<>();
         for (Map.Entry<String, List<TranslationCache.Use>> e : cache.usesToCheck(changedServices)) {
             long version = state.services().version(e.getKey());
             for (TranslationCache.Use use : e.getValue()) {
@@ -181,28 +186,17 @@ public final class Translator {
                     return null;
                 }
                 use.resolved(after);
-                if (use.step() instanceof CompiledIngress.PathRule p) {
-                    Route old = p.last;
-                    Route fresh = p.route(after.backend(), use.owner().source, old.sslRedirect(), old.hsts(),
-                            old.policy());
-                    if (fresh != old) {
-                        replaced.put(old, fresh);
-                    }
-                } else if (use.step() == cache.defaultOwner) {
-                    defaultRoute = Route.defaultBackend(after.backend(), use.owner() == null ? null
-                            : use.owner().source);
-                }
+                changed.put(after.backend(), after.endpoints());
             }
         }
-        if (replaced.isEmpty() && defaultRoute == last.table().defaultRoute()) {
-            cache.servicesOnly++;
+        EndpointTable endpoints = last.endpoints().with(changed, Set.of());
+        cache.servicesOnly++;
+        if (endpoints == last.endpoints()) {
             return last;
         }
-        RouteTable table = last.table().withRoutes(replaced, defaultRoute);
-        Translation result = new Translation(table, last.tls(), last.problems(), last.served(),
+        Translation result = new Translation(last.table(), endpoints, last.tls(), last.problems(), last.served(),
                 last.referencedServices(), last.referencedSecrets(), last.nextValidityChange(), last.certificates());
         cache.last = result;
-        cache.servicesOnly++;
         return result;
     }
 
@@ -273,6 +267,7 @@ public final class Translator {
         BackendResolver resolver = new BackendResolver(state.services(), false);
         RouteTable previous = last.table();
         RouteTable.Builder table = RouteTable.builder(previous).defaultRoute(previous.defaultRoute());
+        Map<Backend, EndpointSet> endpoints = new HashMap<>();
         Set<CompiledIngress> replayed = Collections.newSetFromMap(new IdentityHashMap<>());
         replayed.addAll(added); // all of them: one without a valid path still has its problems
         for (String host : hosts) {
@@ -280,7 +275,7 @@ public final class Translator {
                 replayed.add(c);
                 for (CompiledIngress.Step step : c.steps) {
                     if (step instanceof CompiledIngress.PathRule p && p.host.equals(host)) {
-                        addPath(p, c, resolver, cache.tls, table, config);
+                        addPath(p, c, resolver, cache.tls, table, endpoints, config);
                     }
                 }
             }
@@ -306,7 +301,7 @@ public final class Translator {
         RouteTable built = table.buildReplacing(hosts);
         Set<String> referenced = cache.usesChanged(removed, added) ? Set.copyOf(cache.uses().keySet())
                 : last.referencedServices();
-        Translation result = new Translation(built, last.tls(), problems, served, referenced,
+        Translation result = new Translation(built, last.endpoints().with(endpoints, cache.unused(removed)), last.tls(), problems, served, referenced,
                 last.referencedSecrets(), last.nextValidityChange(), last.certificates());
         cache.patched(state, removed, added, order, owners, result);
         return result;
@@ -332,11 +327,13 @@ public final class Translator {
 
     /** Resolves a path's backend and adds its route to the table, noting a conflict on the step. */
     private static void addPath(CompiledIngress.PathRule p, CompiledIngress c, BackendResolver resolver,
-                                TlsResolver tls, RouteTable.Builder table, TranslatorConfig config) {
+                                TlsResolver tls, RouteTable.Builder table, Map<Backend, EndpointSet> endpoints,
+                                TranslatorConfig config) {
         Backend backend;
         if (p.target instanceof CompiledIngress.ServiceRef s) {
             p.resolution = resolver.resolve(s, p.resolution);
             backend = p.resolution.backend();
+            endpoints.put(backend, p.resolution.endpoints());
         } else {
             backend = ((CompiledIngress.FixedBackend) p.target).backend();
         }

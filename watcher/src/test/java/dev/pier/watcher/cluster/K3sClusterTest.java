@@ -69,7 +69,7 @@ class K3sClusterTest {
                 await().atMost(Duration.ofMinutes(3)).untilAsserted(() -> {
                     Route r = routes.table().match("web.example.com", "/");
                     assertThat(r.backend()).isNotNull();
-                    assertThat(r.backend().endpoints()).singleElement()
+                    assertThat(routes.endpoints().get(r.backend()).endpoints()).singleElement()
                             .satisfies(e -> assertThat(e.port()).isEqualTo(80));
                 });
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(client.network().v1()

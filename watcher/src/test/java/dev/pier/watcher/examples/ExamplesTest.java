@@ -53,6 +53,6 @@ class ExamplesTest {
         assertThat(t.problems()).isEmpty();
         assertThat(t.tls().byName().lookup("myapp.com").leaf()).isEqualTo(cert.chain().getFirst());
         assertThat(t.table().match("myapp.com", "/").sslRedirect()).isTrue();
-        assertThat(t.table().match("myapp.com", "/").backend().endpoints()).hasSize(1);
+        assertThat(t.endpointsOf(t.table().match("myapp.com", "/")).endpoints()).hasSize(1);
     }
 }

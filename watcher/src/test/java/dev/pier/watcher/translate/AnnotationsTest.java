@@ -51,7 +51,7 @@ class AnnotationsTest {
         assertThat(fields(t, Reason.UnsupportedAnnotation)).containsExactly(
                 "metadata.annotations.nginx.ingress.kubernetes.io/rewrite-target",
                 "metadata.annotations.pier.dev/rewrite-target");
-        assertThat(t.table().match("a.com", "/x").backend().available()).isTrue();
+        assertThat(t.endpointsOf(t.table().match("a.com", "/x")).available()).isTrue();
     }
 
     @ParameterizedTest
@@ -65,8 +65,8 @@ class AnnotationsTest {
             assertThat(p.reason()).isIn(Reason.UnsupportedAnnotation, Reason.InvalidAnnotation);
         });
         for (Route r : List.of(t.table().match("a.com", "/x"), t.table().match("other.com", "/"))) {
-            assertThat(r.backend().available()).as("%s served open", r).isFalse();
-            assertThat(r.backend().problem()).contains(key).contains("503");
+            assertThat(t.endpointsOf(r).available()).as("%s served open", r).isFalse();
+            assertThat(t.endpointsOf(r).problem()).contains(key).contains("503");
         }
         assertThat(t.problems().get(0).message()).contains("503");
     }
@@ -77,7 +77,7 @@ class AnnotationsTest {
                 + " nginx.ingress.kubernetes.io/proxy-request-buffering: 'off',"
                 + " cert-manager.io/cluster-issuer: letsencrypt, kubernetes.io/description: web");
         assertThat(t.problems()).isEmpty();
-        assertThat(t.table().match("a.com", "/x").backend().available()).isTrue();
+        assertThat(t.endpointsOf(t.table().match("a.com", "/x")).available()).isTrue();
     }
 
     @Test
@@ -222,13 +222,13 @@ class AnnotationsTest {
     void serviceUpstreamProxiesToTheClusterIpAndPortInsteadOfTheEndpoints() {
         String withClusterIp = service("web", "10.0.0.5", 8080).replace("spec:\n", "spec:\n  clusterIP: 10.96.0.10\n");
         String annotation = "nginx.ingress.kubernetes.io/service-upstream: 'true'";
-        assertThat(translate(withClusterIp, annotation, TranslatorConfig.defaults()).table().match("a.com", "/")
-                .backend().endpoints()).extracting(Object::toString).containsExactly("10.96.0.10:80");
-        assertThat(translate(withClusterIp, "", TranslatorConfig.defaults()).table().match("a.com", "/")
-                .backend().endpoints()).extracting(Object::toString).containsExactly("10.0.0.5:8080");
+        assertThat(endpoints(translate(withClusterIp, annotation, TranslatorConfig.defaults()), "a.com"))
+                .containsExactly("10.96.0.10:80");
+        assertThat(endpoints(translate(withClusterIp, "", TranslatorConfig.defaults()), "a.com"))
+                .containsExactly("10.0.0.5:8080");
         String headless = service("web", "10.0.0.5", 8080).replace("spec:\n", "spec:\n  clusterIP: None\n");
-        assertThat(translate(headless, annotation, TranslatorConfig.defaults()).table().match("a.com", "/")
-                .backend().endpoints()).extracting(Object::toString).containsExactly("10.0.0.5:8080");
+        assertThat(endpoints(translate(headless, annotation, TranslatorConfig.defaults()), "a.com"))
+                .containsExactly("10.0.0.5:8080");
         Translation invalid = translate(withClusterIp, "nginx.ingress.kubernetes.io/service-upstream: yes",
                 TranslatorConfig.defaults());
         assertThat(fields(invalid, Reason.InvalidAnnotation))
@@ -242,5 +242,9 @@ class AnnotationsTest {
             assertThat(p.reason()).isEqualTo(Reason.UnsupportedAnnotation);
             assertThat(p.message()).contains("never executed");
         });
+    }
+
+    private static List<String> endpoints(Translation t, String host) {
+        return t.endpointsOf(t.table().match(host, "/")).endpoints().stream().map(Object::toString).toList();
     }
 }

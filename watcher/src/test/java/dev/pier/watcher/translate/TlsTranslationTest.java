@@ -80,7 +80,7 @@ class TlsTranslationTest {
         assertThat(t.tls().byName().entries()).containsOnlyKeys("app.example.com");
         for (String host : List.of("a", "b", "c", "d", "e")) {
             Route r = t.table().match(host + ".example.org", "/");
-            assertThat(r.backend().available()).isTrue(); // routing is untouched
+            assertThat(t.endpointsOf(r).available()).isTrue(); // routing is untouched
             assertThat(r.sslRedirect()).isTrue(); // a TLS section still redirects, as in ingress-nginx
             assertThat(r.hsts()).isFalse();
         }

@@ -146,7 +146,7 @@ class TranslationCacheTest {
     }
 
     @Test
-    void unchangedIngressesKeepTheirRouteObjects() {
+    void anEndpointChangeLeavesTheRoutesAsTheyWere() {
         put(service("a", "s0", 80));
         put(slice("a", "s0", "10.0.0.1"));
         put(service("a", "s1", 80));
@@ -159,10 +159,11 @@ class TranslationCacheTest {
         put(slice("a", "s1", "10.0.0.3")); // only s1's endpoints change
         Translation second = Translator.translate(live(), TranslatorConfig.defaults(), cache, NOW);
 
-        assertThat(second.table().match("x.com", "/")).isSameAs(first.table().match("x.com", "/"));
-        assertThat(second.table().hosts().get(0)).isSameAs(first.table().hosts().get(0)); // x.com, unchanged
-        assertThat(second.table().match("y.com", "/")).isNotSameAs(first.table().match("y.com", "/"));
-        assertThat(second.table().match("y.com", "/").backend().endpoints()).hasToString("[10.0.0.3:8080]");
+        assertThat(second.table()).isSameAs(first.table()); // the endpoint table is published on its own
+        assertThat(second.endpointsOf(second.table().match("y.com", "/")).endpoints()).hasToString("[10.0.0.3:8080]");
+        assertThat(first.endpointsOf(first.table().match("y.com", "/")).endpoints()).hasToString("[10.0.0.2:8080]");
+        assertThat(second.endpointsOf(second.table().match("x.com", "/")))
+                .isSameAs(first.endpointsOf(first.table().match("x.com", "/")));
     }
 
     @Test

@@ -37,7 +37,7 @@ class TranslatorTest {
     void numberedPortResolvesToTheSlicePortOfTheSameName() {
         Translation t = translate(service("web", "10.0.0.5", 8080) + ingress("web", T1, "a.com", "/", "Prefix", "web"));
         Route r = t.table().match("a.com", "/x");
-        assertThat(r.backend().endpoints()).containsExactly(new Endpoint("10.0.0.5", 8080));
+        assertThat(t.endpointsOf(r).endpoints()).containsExactly(new Endpoint("10.0.0.5", 8080));
         assertThat(r.source().toString()).isEqualTo("default/web");
         assertThat(t.problems()).isEmpty();
         assertThat(t.served()).containsExactly(new ObjectRef("Ingress", "default", "web"));
@@ -84,7 +84,7 @@ class TranslatorTest {
                           - {path: /, pathType: Prefix, backend: {service: {name: api, port: {name: web}}}}
                 """);
         // headless Service; ready unset counts as ready; ready: false is left out; both slices' ports apply
-        assertThat(t.table().match("api.com", "/").backend().endpoints()).containsExactly(
+        assertThat(t.endpointsOf(t.table().match("api.com", "/")).endpoints()).containsExactly(
                 new Endpoint("10.0.0.1", 8080), new Endpoint("10.0.0.1", 8081), new Endpoint("10.0.0.3", 8080),
                 new Endpoint("10.0.0.4", 8081));
         assertThat(t.problems()).isEmpty();
@@ -107,7 +107,7 @@ class TranslatorTest {
                     ports: [{port: 3000}]
                 ---
                 """ + ingress("old", T1, "old.com", "/", "Prefix", "old"));
-        assertThat(t.table().match("old.com", "/").backend().endpoints()).containsExactly(new Endpoint("10.1.0.1", 3000));
+        assertThat(t.endpointsOf(t.table().match("old.com", "/")).endpoints()).containsExactly(new Endpoint("10.1.0.1", 3000));
     }
 
     @Test
@@ -137,10 +137,10 @@ class TranslatorTest {
                 Reason.UnsupportedBackend);
         for (String path : List.of("/missing/x", "/port", "/idle", "/res")) {
             Route r = t.table().match("a.com", path);
-            assertThat(r.backend().available()).as(path).isFalse(); // 503, not a fall-through to "/"
-            assertThat(r.backend().problem()).as(path).isNotBlank();
+            assertThat(t.endpointsOf(r).available()).as(path).isFalse(); // 503, not a fall-through to "/"
+            assertThat(t.endpointsOf(r).problem()).as(path).isNotBlank();
         }
-        assertThat(t.table().match("a.com", "/ok").backend().available()).isTrue();
+        assertThat(t.endpointsOf(t.table().match("a.com", "/ok")).available()).isTrue();
         assertThat(t.problems().get(0).field()).isEqualTo("spec.rules[0].http.paths[1].backend.service.name");
     }
 
@@ -158,7 +158,7 @@ class TranslatorTest {
                         paths:
                           - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
                 """);
-        assertThat(t.table().match("b.com", "/").backend().available()).isFalse();
+        assertThat(t.endpointsOf(t.table().match("b.com", "/")).available()).isFalse();
         assertThat(reasons(t)).containsExactly(Reason.ServiceNotFound);
         assertThat(t.problems().get(0).message()).contains("team-b/web");
     }
@@ -197,7 +197,8 @@ class TranslatorTest {
 
         TranslatorConfig flag = new TranslatorConfig("pier.dev/ingress-controller", "pier", false,
                 new ObjectRef("Service", "default", "flag"), null);
-        assertThat(translate(services, flag).table().match("x", "/").backend().endpoints())
+        Translation withFlag = translate(services, flag);
+        assertThat(withFlag.endpointsOf(withFlag.table().match("x", "/")).endpoints())
                 .containsExactly(new Endpoint("10.0.0.3", 80));
         assertThat(translate(services).table().match("x", "/")).isSameAs(Route.NOT_FOUND);
     }
@@ -257,7 +258,7 @@ class TranslatorTest {
         Translation t = translate(service("web", "10.0.0.5", 80) + bad
                 + ingress("good", T1, "good.com", "/", "Prefix", "web"));
         assertThat(reasons(t)).containsExactly(reason);
-        assertThat(t.table().match("good.com", "/").backend().available()).isTrue();
+        assertThat(t.endpointsOf(t.table().match("good.com", "/")).available()).isTrue();
         assertThat(t.table().routeCount()).isEqualTo(1);
     }
 
