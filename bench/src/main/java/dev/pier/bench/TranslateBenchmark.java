@@ -2,8 +2,8 @@ package dev.pier.bench;
 
 import dev.pier.watcher.translate.ClusterState;
 import dev.pier.watcher.translate.ServiceIndex;
+import dev.pier.watcher.translate.IncrementalTranslator;
 import dev.pier.watcher.translate.Translation;
-import dev.pier.watcher.translate.TranslationCache;
 import dev.pier.watcher.translate.Translator;
 import dev.pier.watcher.translate.TranslatorConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -54,9 +54,9 @@ public class TranslateBenchmark {
     private final ClusterState[] addedStates = new ClusterState[2];
     private ClusterState sliceState;
     private final EndpointSlice[] slices = new EndpointSlice[2];
-    private final TranslationCache ingressCache = new TranslationCache();
-    private final TranslationCache addedCache = new TranslationCache();
-    private final TranslationCache sliceCache = new TranslationCache();
+    private final IncrementalTranslator ingressCache = new IncrementalTranslator();
+    private final IncrementalTranslator addedCache = new IncrementalTranslator();
+    private final IncrementalTranslator sliceCache = new IncrementalTranslator();
     private final Instant now = Instant.now();
     private int calls;
     private int added;
@@ -104,17 +104,17 @@ public class TranslateBenchmark {
 
     @Benchmark
     public Translation oneIngressChanged() {
-        return Translator.translate(ingressStates[calls++ & 1], TranslatorConfig.defaults(), ingressCache, now);
+        return ingressCache.translate(ingressStates[calls++ & 1], TranslatorConfig.defaults(), now);
     }
 
     @Benchmark
     public Translation oneIngressAdded() {
-        return Translator.translate(addedStates[++added & 1], TranslatorConfig.defaults(), addedCache, now);
+        return addedCache.translate(addedStates[++added & 1], TranslatorConfig.defaults(), now);
     }
 
     @Benchmark
     public Translation oneSliceChanged() {
         sliceState.services().put(slices[calls++ & 1]);
-        return Translator.translate(sliceState, TranslatorConfig.defaults(), sliceCache, now);
+        return sliceCache.translate(sliceState, TranslatorConfig.defaults(), now);
     }
 }

@@ -1,13 +1,12 @@
 package dev.pier.watcher;
 
-import dev.pier.proxy.admin.ConfigProblem;
 import dev.pier.proxy.ActiveRoutes;
+import dev.pier.proxy.admin.ConfigProblem;
 import dev.pier.watcher.source.ConfigSink;
 import dev.pier.watcher.translate.ClusterState;
-import dev.pier.watcher.translate.TranslationCache;
+import dev.pier.watcher.translate.IncrementalTranslator;
 import dev.pier.watcher.translate.Problem;
 import dev.pier.watcher.translate.Translation;
-import dev.pier.watcher.translate.Translator;
 import dev.pier.watcher.translate.TranslatorConfig;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,7 +27,7 @@ public final class ConfigApplier implements ConfigSink {
 
     private final ActiveRoutes routes;
     private final TranslatorConfig config;
-    private final TranslationCache cache = new TranslationCache();
+    private final IncrementalTranslator translator = new IncrementalTranslator();
     private final ControllerMetrics metrics;
     private Set<Problem> reported = Set.of();
     private volatile List<ConfigProblem> inForce = List.of();
@@ -67,7 +66,7 @@ public final class ConfigApplier implements ConfigSink {
         Translation t;
         boolean swapped;
         try {
-            t = Translator.translate(state, config, cache, Instant.now());
+            t = translator.translate(state, config, Instant.now());
             swapped = routes.publish(t.table(), t.tls(), t.endpoints());
         } catch (RuntimeException e) {
             metrics.failed(System.nanoTime() - start);

@@ -22,14 +22,14 @@ class TlsTranslationTest {
     private static final Issued WILD = TestCerts.issue(KeyType.EC_P256, "*.example.com");
     private static final Issued OTHER = TestCerts.issue(KeyType.RSA_2048, "app.example.com");
 
-    private final TranslationCache cache = new TranslationCache();
+    private final IncrementalTranslator translator = new IncrementalTranslator();
 
     private Translation translate(String yaml) {
         return translate(yaml, TranslatorConfig.defaults());
     }
 
     private Translation translate(String yaml, TranslatorConfig config) {
-        return Translator.translate(ClusterState.of(objects(service("web", "10.0.0.1", 8080) + yaml)), config, cache,
+        return translator.translate(ClusterState.of(objects(service("web", "10.0.0.1", 8080) + yaml)), config,
                 Instant.now());
     }
 
@@ -204,9 +204,9 @@ class TlsTranslationTest {
         TlsCredential second = translate(yaml).tls().byName().lookup("app.example.com");
 
         assertThat(second).isSameAs(first);
-        assertThat(cache.credentials.size()).isEqualTo(1);
+        assertThat(translator.rememberedCredentials()).isEqualTo(1);
         translate("");
-        assertThat(cache.credentials.size()).isZero(); // forgotten once no translation uses it
+        assertThat(translator.rememberedCredentials()).isZero(); // forgotten once no translation uses it
     }
 
     private static String messageFor(Translation t, String ingress) {

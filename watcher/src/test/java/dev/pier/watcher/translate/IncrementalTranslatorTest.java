@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * A translation with a cache carried over from earlier translations must give exactly what a fresh translation gives:
  * checked over long random sequences of changes to every kind of input, including broken ones.
  */
-class TranslationCacheTest {
+class IncrementalTranslatorTest {
     private static final String[] NAMESPACES = {"a", "b"};
     private static final String[] HOSTS = {"", "x.com", "y.com", "*.y.com", "z.y.com", "Bad_Host", "10.0.0.1"};
     private static final String[] PATHS = {"/", "/api", "/api/", "/a/../b", "no-slash", ""};
@@ -47,7 +47,7 @@ class TranslationCacheTest {
 
     @Test
     void aCachedTranslationEqualsAFreshOneAfterEveryChange() {
-        TranslationCache cache = new TranslationCache();
+        IncrementalTranslator cache = new IncrementalTranslator();
         for (int i = 0; i < 60; i++) {
             change();
         }
@@ -60,8 +60,8 @@ class TranslationCacheTest {
             ClusterState state = ClusterState.of(new ArrayList<>(objects.values()));
             ClusterState live = new ClusterState(state.ingresses(), state.ingressClasses(), state.secrets(), index);
             TranslatorConfig config = TranslatorConfig.defaults();
-            Translation cached = Translator.translate(live, config, cache, NOW);
-            Translation fresh = Translator.translate(state, config, new TranslationCache(), NOW);
+            Translation cached = cache.translate(live, config, NOW);
+            Translation fresh = Translator.translate(state, config, NOW);
             assertThat(cached).as("step %d", step).isEqualTo(fresh);
             assertThat(cached.table().hosts()).isEqualTo(fresh.table().hosts());
             assertThat(cache.compiledIngresses()).isEqualTo(cached.served().size());
@@ -70,8 +70,8 @@ class TranslationCacheTest {
         }
         assertThat(withProblems).as("the random inputs exercise the problem paths").isGreaterThan(1_000);
         assertThat(served).as("and serve Ingresses").isGreaterThan(3_000);
-        assertThat(cache.servicesOnly).as("steps that changed only Services and endpoints").isGreaterThan(150);
-        assertThat(cache.ingressesOnly).as("steps that patched a few Ingresses in").isGreaterThan(100);
+        assertThat(cache.servicesOnlyCount()).as("steps that changed only Services and endpoints").isGreaterThan(150);
+        assertThat(cache.ingressesOnlyCount()).as("steps that patched a few Ingresses in").isGreaterThan(100);
     }
 
     /**
@@ -90,7 +90,7 @@ class TranslationCacheTest {
         for (int i = 0; i < 300; i++) {
             put(scaleIngress(i));
         }
-        TranslationCache cache = new TranslationCache();
+        IncrementalTranslator cache = new IncrementalTranslator();
         int patchedBefore = 0;
         for (int step = 0; step < 400; step++) {
             int burst = random.nextInt(10) == 0 ? 20 + random.nextInt(21) : 1 + random.nextInt(3);
@@ -105,8 +105,8 @@ class TranslationCacheTest {
             if (random.nextInt(8) == 0) {
                 put(slice(pick(NAMESPACES), pick(SERVICES), "10.0.0." + random.nextInt(3)));
             }
-            Translation cached = Translator.translate(live(), TranslatorConfig.defaults(), cache, NOW);
-            Translation fresh = Translator.translate(live(), TranslatorConfig.defaults(), new TranslationCache(), NOW);
+            Translation cached = cache.translate(live(), TranslatorConfig.defaults(), NOW);
+            Translation fresh = Translator.translate(live(), TranslatorConfig.defaults(), NOW);
             assertThat(cached).as("step %d", step).isEqualTo(fresh);
             assertThat(cached.table().hosts()).isEqualTo(fresh.table().hosts());
             for (int h = 0; h < 120; h += 7) { // lookups through the patched host index
@@ -116,10 +116,10 @@ class TranslationCacheTest {
                             .isEqualTo(fresh.table().match(host, path));
                 }
             }
-            patchedBefore = cache.ingressesOnly;
+            patchedBefore = cache.ingressesOnlyCount();
         }
         assertThat(patchedBefore).as("steps that patched").isGreaterThan(200);
-        assertThat(cache.ingressesOnly).isLessThan(400); // and bursts past the limit took the full path
+        assertThat(cache.ingressesOnlyCount()).isLessThan(400); // and bursts past the limit took the full path
     }
 
     /** Ingress i of the scale test: one or two rules over a pool of hosts (some wildcards), now and then TLS. */
@@ -153,11 +153,11 @@ class TranslationCacheTest {
         put(slice("a", "s1", "10.0.0.2"));
         put(ingress("a", "one", "2026-01-01T00:00:00Z", "x.com", "/", "Prefix", "s0"));
         put(ingress("a", "two", "2026-01-01T00:00:00Z", "y.com", "/", "Prefix", "s1"));
-        TranslationCache cache = new TranslationCache();
-        Translation first = Translator.translate(live(), TranslatorConfig.defaults(), cache, NOW);
+        IncrementalTranslator cache = new IncrementalTranslator();
+        Translation first = cache.translate(live(), TranslatorConfig.defaults(), NOW);
 
         put(slice("a", "s1", "10.0.0.3")); // only s1's endpoints change
-        Translation second = Translator.translate(live(), TranslatorConfig.defaults(), cache, NOW);
+        Translation second = cache.translate(live(), TranslatorConfig.defaults(), NOW);
 
         assertThat(second.table()).isSameAs(first.table()); // the endpoint table is published on its own
         assertThat(second.endpointsOf(second.table().match("y.com", "/")).endpoints()).hasToString("[10.0.0.3:8080]");
@@ -185,7 +185,7 @@ class TranslationCacheTest {
             }
             List<Object> gone = new ArrayList<>();
             List<Object> come = new ArrayList<>();
-            assertThat(TranslationCache.diff(before, now, gone, come, 100)).isTrue();
+            assertThat(ListDiff.diff(before, now, gone, come, 100)).isTrue();
             List<Object> expectedGone = new ArrayList<>(before.stream().filter(o -> !now.contains(o)).toList());
             List<Object> expectedCome = new ArrayList<>(now.stream().filter(o -> !before.contains(o)).toList());
             assertThat(gone).as("round %d", round).containsExactlyInAnyOrderElementsOf(expectedGone);
@@ -195,7 +195,7 @@ class TranslationCacheTest {
         for (int i = 0; i < 50; i++) {
             many.add(new Object());
         }
-        assertThat(TranslationCache.diff(List.of(), many, new ArrayList<>(), new ArrayList<>(), 10))
+        assertThat(ListDiff.diff(List.of(), many, new ArrayList<>(), new ArrayList<>(), 10))
                 .as("more changes than the limit").isFalse();
     }
 
