@@ -24,12 +24,13 @@ import java.util.TreeSet;
  * name (its number is the Pod's port, which may differ), then the addresses of endpoints whose {@code ready}
  * condition is not false, across all slices of the Service. Falls back to v1 Endpoints when a Service has no slice.
  * Headless Services resolve the same way. Never fails: a Service that cannot be resolved gives a backend with no
- * endpoints (503) and a {@link Problem}.
+ * endpoints (503) and a {@link Problem}. Collects the endpoints of what it resolved ({@link #endpoints}).
  */
 final class BackendResolver {
     private final ServiceIndex index;
     private final Set<String> looked;
     private final Map<CompiledIngress.ServiceRef, Resolution> resolved = new HashMap<>();
+    private final Map<Backend, EndpointSet> endpoints = new HashMap<>();
 
     /**
      * @param track whether to collect the Services looked up ({@link #lookedUp})
@@ -78,7 +79,13 @@ final class BackendResolver {
                 resolved.put(ref, r);
             }
         }
+        endpoints.put(r.backend(), r.endpoints());
         return r;
+    }
+
+    /** The endpoints of every backend {@link #resolve} returned: entries for the endpoint table. */
+    Map<Backend, EndpointSet> endpoints() {
+        return endpoints;
     }
 
     private Resolution resolveNow(CompiledIngress.ServiceRef ref, long version) {

@@ -55,16 +55,32 @@ final class CompiledIngress {
     /** A problem of the Ingress alone (an invalid host, path, backend or annotation). */
     record Fixed(Problem problem) implements Step {}
 
-    /** {@code spec.defaultBackend}, valid as written. */
-    static final class DefaultBackend implements Step {
+    /** A step that sends requests to a backend: what it resolved to in the last replay, and its conflict. */
+    abstract static class BackendStep {
         final Target target;
-        // the last replay's, confined like the whole cache
+        // the last replay's results; confined to the translating thread
         BackendResolver.Resolution resolution;
-        /** Set when an older Ingress's default backend won. */
+        /** Set when an older Ingress (or an earlier path of this one) holds what this step claims. */
         Problem conflict;
 
-        DefaultBackend(Target target) {
+        BackendStep(Target target) {
             this.target = target;
+        }
+
+        /** The backend: a Service reference resolved (again only when its Service changed), or the fixed one. */
+        Backend resolve(BackendResolver resolver) {
+            if (target instanceof ServiceRef s) {
+                resolution = resolver.resolve(s, resolution);
+                return resolution.backend();
+            }
+            return ((FixedBackend) target).backend();
+        }
+    }
+
+    /** {@code spec.defaultBackend}, valid as written. */
+    static final class DefaultBackend extends BackendStep implements Step {
+        DefaultBackend(Target target) {
+            super(target);
         }
     }
 
@@ -72,24 +88,19 @@ final class CompiledIngress {
      * One valid path of a rule. Holds the route the last replay built, so a replay with the same backend and flags
      * hands out the same {@link Route} object: the proxy's per-route state (meters) then carries over.
      */
-    static final class PathRule implements Step {
+    static final class PathRule extends BackendStep implements Step {
         final String host;
         final String path;
         final PathType type;
-        final Target target;
         final int rule;
         final int index;
-        // the last replay's results; confined to the translating thread, like the whole cache
-        BackendResolver.Resolution resolution;
-        Route last;
-        /** Set when the host already had this path (from an older Ingress or an earlier path of this one). */
-        Problem conflict;
+        Route last; // the last replay's route
 
         PathRule(String host, String path, PathType type, Target target, int rule, int index) {
+            super(target);
             this.host = host;
             this.path = path;
             this.type = type;
-            this.target = target;
             this.rule = rule;
             this.index = index;
         }

@@ -3,7 +3,6 @@ package dev.pier.watcher.translate;
 import static java.util.Objects.requireNonNull;
 
 import dev.pier.proxy.route.Backend;
-import dev.pier.proxy.route.EndpointSet;
 import dev.pier.proxy.route.EndpointTable;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.RouteTable;
@@ -167,7 +166,6 @@ public final class IncrementalTranslator {
                 ? null : tls.defaultCertificate(config.defaultSslCertificate(), problems));
 
         int leadingProblems = problems.size();
-        Map<Backend, EndpointSet> endpoints = new HashMap<>();
         List<ObjectRef> served = new ArrayList<>(ingresses.size());
         for (CompiledIngress c : ingresses) {
             served.add(c.ref);
@@ -175,14 +173,7 @@ public final class IncrementalTranslator {
                 switch (step) {
                     case CompiledIngress.Fixed f -> { }
                     case CompiledIngress.DefaultBackend d -> {
-                        Backend backend;
-                        if (d.target instanceof CompiledIngress.ServiceRef s) {
-                            d.resolution = resolver.resolve(s, d.resolution);
-                            backend = d.resolution.backend();
-                            endpoints.put(backend, d.resolution.endpoints());
-                        } else {
-                            backend = ((CompiledIngress.FixedBackend) d.target).backend();
-                        }
+                        Backend backend = d.resolve(resolver);
                         if (defaultRoute == null) {
                             defaultRoute = Route.defaultBackend(backend, c.source);
                             defaultOwner = d;
@@ -193,7 +184,7 @@ public final class IncrementalTranslator {
                                             + " serves unmatched requests");
                         }
                     }
-                    case CompiledIngress.PathRule p -> addPath(p, c, resolver, tls, table, endpoints, config);
+                    case CompiledIngress.PathRule p -> addPath(p, c, resolver, tls, table, config);
                 }
             }
             c.problems = c.problems();
@@ -207,7 +198,6 @@ public final class IncrementalTranslator {
                     null), defaultService);
             defaultService.report(svc, "--default-backend-service", problems);
             defaultRoute = Route.defaultBackend(defaultService.backend(), null);
-            endpoints.put(defaultService.backend(), defaultService.endpoints());
             defaultOwner = config;
         }
         if (defaultRoute != null) {
@@ -215,7 +205,7 @@ public final class IncrementalTranslator {
         }
         RouteTable built = table.build();
         Set<String> referenced = sameReferences ? lastResult.referencedServices() : Set.copyOf(resolver.lookedUp());
-        Translation result = new Translation(built, EndpointTable.of(endpoints), certificates, problems, served,
+        Translation result = new Translation(built, EndpointTable.of(resolver.endpoints()), certificates, problems, served,
                 referenced, tls.referencedSecrets(), tls.nextValidityChange(), tls.parsedSecrets());
         endOfTranslation(compiled, ingresses, config, tls);
         remember(state, result, defaultOwner, leadingProblems, problems.size() - trailingFrom);
@@ -242,7 +232,6 @@ public final class IncrementalTranslator {
             return null;
         }
         BackendResolver resolver = new BackendResolver(state.services(), false);
-        Map<Backend, EndpointSet> changed = new HashMap<>();
         for (Map.Entry<String, List<Use>> e : usesToCheck(changedServices)) {
             long version = state.services().version(e.getKey());
             for (Use use : e.getValue()) {
@@ -257,10 +246,9 @@ public final class IncrementalTranslator {
                     return null;
                 }
                 use.resolved(after);
-                changed.put(after.backend(), after.endpoints());
             }
         }
-        EndpointTable endpoints = last.endpoints().with(changed, Set.of());
+        EndpointTable endpoints = last.endpoints().with(resolver.endpoints(), Set.of());
         servicesOnly++;
         if (endpoints == last.endpoints()) {
             return last;
@@ -338,7 +326,6 @@ public final class IncrementalTranslator {
         BackendResolver resolver = new BackendResolver(state.services(), false);
         RouteTable previous = last.table();
         RouteTable.Builder table = RouteTable.builder(previous).defaultRoute(previous.defaultRoute());
-        Map<Backend, EndpointSet> endpoints = new HashMap<>();
         Set<CompiledIngress> replayed = Collections.newSetFromMap(new IdentityHashMap<>());
         replayed.addAll(added); // all of them: one without a valid path still has its problems
         for (String host : hosts) {
@@ -346,7 +333,7 @@ public final class IncrementalTranslator {
                 replayed.add(c);
                 for (CompiledIngress.Step step : c.steps) {
                     if (step instanceof CompiledIngress.PathRule p && p.host.equals(host)) {
-                        addPath(p, c, resolver, lastTls, table, endpoints, config);
+                        addPath(p, c, resolver, lastTls, table, config);
                     }
                 }
             }
@@ -372,7 +359,7 @@ public final class IncrementalTranslator {
         RouteTable built = table.buildReplacing(hosts);
         Set<String> referenced = usesChanged(removed, added) ? Set.copyOf(uses().keySet())
                 : last.referencedServices();
-        Translation result = new Translation(built, last.endpoints().with(endpoints, unused(removed)), last.tls(), problems, served, referenced,
+        Translation result = new Translation(built, last.endpoints().with(resolver.endpoints(), unused(removed)), last.tls(), problems, served, referenced,
                 last.referencedSecrets(), last.nextValidityChange(), last.certificates());
         patched(state, removed, added, order, owners, result);
         return result;
@@ -398,16 +385,8 @@ public final class IncrementalTranslator {
 
     /** Resolves a path's backend and adds its route to the table, noting a conflict on the step. */
     private static void addPath(CompiledIngress.PathRule p, CompiledIngress c, BackendResolver resolver,
-                                TlsResolver tls, RouteTable.Builder table, Map<Backend, EndpointSet> endpoints,
-                                TranslatorConfig config) {
-        Backend backend;
-        if (p.target instanceof CompiledIngress.ServiceRef s) {
-            p.resolution = resolver.resolve(s, p.resolution);
-            backend = p.resolution.backend();
-            endpoints.put(backend, p.resolution.endpoints());
-        } else {
-            backend = ((CompiledIngress.FixedBackend) p.target).backend();
-        }
+                                TlsResolver tls, RouteTable.Builder table, TranslatorConfig config) {
+        Backend backend = p.resolve(resolver);
         boolean sslRedirect = c.redirects.force() || (c.redirects.ifTls() && tls.hasTls(p.host));
         Route existing = table.add(p.route(backend, c.source, sslRedirect, tls.hasCertificate(p.host),
                 c.policy(config.maxBodyBytes())));
