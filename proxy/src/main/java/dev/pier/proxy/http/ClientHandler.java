@@ -324,11 +324,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                          boolean chunked, boolean keepAlive, String trustedChain, boolean expectContinue) {
         HttpVersion version = request.protocolVersion(); // the client's, before the head becomes HTTP/1.1
         boolean upgrade = RequestChecks.prepareForUpstream(request, target, chunked);
+        Policy policy = route.policy();
+        if (policy.rewriteTarget() != null && route.regex() != null) { // rewrite-target, with the path's groups
+            request.setUri(route.regex().rewrite(target.uri(), target.pathEnd(), policy.rewriteTarget()));
+        }
         HttpHeaders headers = request.headers();
         // A trusted proxy's chain is kept and the proxy appended; anyone else's is replaced by what Pier saw.
         String forwardedFor = trustedChain != null ? trustedChain + ", " + peer : client;
         Headers.setForwarding(headers, client, forwardedFor, secure ? "https" : "http", host, localPort);
-        Policy policy = route.policy();
         if (policy.upstreamHost() != null) { // upstream-vhost; X-Forwarded-Host keeps the client's
             headers.set(HttpHeaderNames.HOST, policy.upstreamHost());
         }

@@ -13,15 +13,18 @@ import java.util.Map;
  * <pre>
  *   key chars | rule 0 header, rule 0 path chars | rule 1 header, rule 1 path chars | ...
  * </pre>
- * A rule header is {@code length << 1 | exact}. Prefix rule paths are stored without trailing slashes ({@code /foo/}
- * as {@code /foo}, {@code /} as empty), so an element-wise match is: the request path is as long, the character right
- * after is {@code /} or the path ends there, and the characters are equal; the two cheap checks come first. A lookup
- * reads one slot line, one run read front to back, and the matching route.
+ * A rule header is {@code length << 2 | regex << 1 | exact}. Prefix rule paths are stored without trailing slashes
+ * ({@code /foo/} as {@code /foo}, {@code /} as empty), so an element-wise match is: the request path is as long, the
+ * character right after is {@code /} or the path ends there, and the characters are equal; the two cheap checks come
+ * first. A lookup reads one slot line, one run read front to back, and the matching route. A regular expression has
+ * no chars: its route matches it, in the order of the rules.
  */
 final class HostIndex {
     static final int MAX_RULES_PER_HOST = (1 << 20) - 1;
     /** Longest rule path that fits a header; no request line Pier accepts is longer. */
-    static final int MAX_PATH_LENGTH = Character.MAX_VALUE >> 1;
+    static final int MAX_PATH_LENGTH = Route.MAX_PATH_LENGTH;
+    private static final int EXACT = 1;
+    private static final int REGEX = 2;
     private static final int STRIDE = 4;
 
     private final int[] slots;
@@ -141,7 +144,7 @@ final class HostIndex {
         int lengthAndCount = slots[base + 2];
         int at = slots[base + 1] + (lengthAndCount >>> 20);
         for (int i = lengthAndCount & MAX_RULES_PER_HOST; i > 0; i--) {
-            at += 1 + (data[at] >>> 1);
+            at += 1 + (data[at] >>> 2);
         }
         return at - slots[base + 1];
     }
@@ -172,7 +175,8 @@ final class HostIndex {
             if (length > MAX_PATH_LENGTH) {
                 throw new IllegalArgumentException("rule path longer than " + MAX_PATH_LENGTH + ": " + length);
             }
-            data[at++] = (char) (length << 1 | (r.pathType().isExact() ? 1 : 0));
+            int kind = (PathMatcher.isRegex(r) ? REGEX : 0) | (r.pathType().isExact() ? EXACT : 0);
+            data[at++] = (char) (length << 2 | kind);
             r.path().getChars(0, length, data, at);
             at += length;
             routes[route++] = r;
@@ -244,8 +248,15 @@ final class HostIndex {
         int count = lengthAndCount & MAX_RULES_PER_HOST;
         for (int i = 0; i < count; i++) {
             int header = data[at++];
-            int len = header >>> 1;
-            boolean candidate = (header & 1) != 0
+            int len = header >>> 2;
+            if ((header & REGEX) != 0) {
+                Route r = routes[slots[found + 3] + i];
+                if (r.regex().matchesStart(uri, pathEnd)) {
+                    return r;
+                }
+                continue;
+            }
+            boolean candidate = (header & EXACT) != 0
                     ? pathEnd == len
                     : pathEnd >= len && (pathEnd == len || uri.charAt(len) == '/');
             if (candidate) {

@@ -10,14 +10,16 @@ package dev.pier.proxy.route;
  * @param upstreamHost {@code upstream-vhost}: the Host the upstream receives; null to keep the client's
  * @param forwardedPrefix {@code x-forwarded-prefix}: sent as X-Forwarded-Prefix; null for none
  * @param appRoot {@code app-root}: a request for {@code /} is redirected here (302); null for none
+ * @param rewriteTarget {@code rewrite-target}: the path the upstream receives, {@code $1}... from the route's
+ *     {@linkplain Route#regex() expression}; null to keep the client's
  */
 public record Policy(long maxBodyBytes, Redirect redirect, Access access, String upstreamHost,
-                     String forwardedPrefix, String appRoot) {
-    public static final Policy NONE = new Policy(Route.NO_LIMIT, null, null, null, null, null);
+                     String forwardedPrefix, String appRoot, String rewriteTarget) {
+    public static final Policy NONE = new Policy(Route.NO_LIMIT, null, null, null, null, null, null);
 
     /** This policy with another body limit. */
     public Policy withMaxBodyBytes(long bytes) {
         return bytes == maxBodyBytes ? this
-                : new Policy(bytes, redirect, access, upstreamHost, forwardedPrefix, appRoot);
+                : new Policy(bytes, redirect, access, upstreamHost, forwardedPrefix, appRoot, rewriteTarget);
     }
 }

@@ -15,9 +15,16 @@ import static java.util.Objects.requireNonNull;
  * @param sslRedirect plain-HTTP requests get a 308 to the same URL on https
  * @param hsts responses over HTTPS carry Strict-Transport-Security (the host has a certificate of its own)
  * @param policy what the route does beside routing (body limit, redirect, access lists, upstream Host...)
+ * @param regex the path as a regular expression, on a host where an Ingress sets {@code use-regex} or
+ *     {@code rewrite-target} (ingress-nginx makes every non-Exact path of such a host one), which a non-Exact
+ *     route matches by and a {@code rewrite-target} takes its groups from; null to match {@link #path()} by
+ *     {@link #pathType()}
  */
 public record Route(String host, String path, PathType pathType, Backend backend, Source source,
-                    boolean sslRedirect, boolean hsts, Policy policy) {
+                    boolean sslRedirect, boolean hsts, Policy policy, PathRegex regex) {
+    /** The longest rule path a table holds (a rule header's 14 bits); no request line Pier accepts is longer. */
+    public static final int MAX_PATH_LENGTH = Character.MAX_VALUE >> 2;
+
     /** {@link Policy#maxBodyBytes} for no limit. */
     public static final long NO_LIMIT = -1;
 
@@ -26,6 +33,15 @@ public record Route(String host, String path, PathType pathType, Backend backend
         requireNonNull(path, "path");
         requireNonNull(pathType, "pathType");
         requireNonNull(policy, "policy");
+        if (regex != null && !regex.source().equals(path)) {
+            throw new IllegalArgumentException("a route's regular expression is its path: " + regex + " for " + path);
+        }
+    }
+
+    /** A route matched by {@link #pathType()}. */
+    public Route(String host, String path, PathType pathType, Backend backend, Source source,
+                 boolean sslRedirect, boolean hsts, Policy policy) {
+        this(host, path, pathType, backend, source, sslRedirect, hsts, policy, null);
     }
 
     /** A route with no policy. */

@@ -258,7 +258,7 @@ public final class RouteTable {
             }
 
             private static String key(PathMatcher m) {
-                return (m.exact ? "E:" : "P:") + m.matchPath;
+                return (m.regex ? "R:" : m.exact ? "E:" : "P:") + m.matchPath;
             }
         }
 

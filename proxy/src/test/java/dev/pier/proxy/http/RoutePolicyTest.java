@@ -4,6 +4,7 @@ import static dev.pier.testing.Routes.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pier.proxy.RecordingProxyTestBase;
+import dev.pier.proxy.route.PathRegex;
 import dev.pier.proxy.route.PathType;
 import dev.pier.proxy.route.Policy;
 import dev.pier.proxy.route.Route;
@@ -12,8 +13,8 @@ import dev.pier.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code upstream-vhost}, {@code x-forwarded-prefix} and {@code app-root} as the upstream and the client see them,
- * over real sockets.
+ * {@code upstream-vhost}, {@code x-forwarded-prefix}, {@code app-root} and {@code rewrite-target} as the upstream
+ * and the client see them, over real sockets.
  */
 class RoutePolicyTest extends RecordingProxyTestBase {
     private void serveWith(Policy policy) {
@@ -30,7 +31,7 @@ class RoutePolicyTest extends RecordingProxyTestBase {
 
     @Test
     void upstreamVhostReplacesHostAndForwardedHostKeepsTheClients() throws Exception {
-        serveWith(new Policy(Route.NO_LIMIT, null, null, "internal.svc", null, null));
+        serveWith(new Policy(Route.NO_LIMIT, null, null, "internal.svc", null, null, null));
         assertThat(get("/x").status()).isEqualTo(200);
         String received = upstream.received().toLowerCase();
         assertThat(received).contains("\r\nhost: internal.svc\r\n").doesNotContain("host: example.com\r\n\r\n")
@@ -41,19 +42,38 @@ class RoutePolicyTest extends RecordingProxyTestBase {
     void forwardedPrefixIsSentOnlyWhenAnnotated() throws Exception {
         assertThat(get("/a").status()).isEqualTo(200);
         assertThat(upstream.received().toLowerCase()).doesNotContain("x-forwarded-prefix");
-        serveWith(new Policy(Route.NO_LIMIT, null, null, null, "/shop", null));
+        serveWith(new Policy(Route.NO_LIMIT, null, null, null, "/shop", null, null));
         assertThat(get("/b").status()).isEqualTo(200);
         assertThat(upstream.received().toLowerCase()).contains("x-forwarded-prefix: /shop\r\n");
     }
 
     @Test
     void appRootRedirectsOnlyTheRootPath() throws Exception {
-        serveWith(new Policy(Route.NO_LIMIT, null, null, null, null, "/app1"));
+        serveWith(new Policy(Route.NO_LIMIT, null, null, null, null, "/app1", null));
         RawHttp.Response root = get("/?q=1");
         assertThat(root.status()).isEqualTo(302);
         assertThat(root.header("location")).isEqualTo("http://example.com/app1");
         assertThat(get("/app1").status()).isEqualTo(200);
         assertThat(get("/other").status()).isEqualTo(200);
         assertThat(upstream.completeRequests()).isEqualTo(2);
+    }
+
+    /** ingress-nginx's documented example: {@code /something(/|$)(.*)} rewritten to {@code /$2}. */
+    @Test
+    void rewriteTargetSendsThePathTheGroupsMakeAndKeepsTheQuery() throws Exception {
+        String path = "/something(/|$)(.*)";
+        serve(new Route("example.com", path, PathType.PREFIX, backend("web", upstream.port()),
+                new Source("default", "app"), false, false,
+                new Policy(Route.NO_LIMIT, null, null, null, null, null, "/$2"), PathRegex.compile(path)));
+        assertThat(get("/something/new?x=1&y=2").status()).isEqualTo(200);
+        assertThat(get("/SOMETHING").status()).as("case-insensitive, as nginx's ~*").isEqualTo(200);
+        assertThat(get("/something/a/b").status()).isEqualTo(200);
+        assertThat(get("/elsewhere").status()).as("no other rule: the default 404").isEqualTo(404);
+        assertThat(requestLines()).containsExactly("GET /new?x=1&y=2 HTTP/1.1", "GET / HTTP/1.1",
+                "GET /a/b HTTP/1.1");
+    }
+
+    private java.util.List<String> requestLines() {
+        return upstream.received().lines().filter(l -> l.startsWith("GET ")).toList();
     }
 }

@@ -51,10 +51,12 @@ final class Annotations {
      * @param route what each of its routes does beside routing
      * @param bodyLimitSet whether {@code proxy-body-size} is set (validly); if not, the configured default applies
      * @param serviceUpstream {@code service-upstream}: proxy to each Service's cluster IP, not its endpoints
+     * @param regex {@code use-regex} or {@code rewrite-target}: every non-Exact path of the Ingress's hosts, whichever
+     *     Ingress it comes from, is a case-insensitive regular expression, as in ingress-nginx
      */
     record Policies(Redirects redirects, String unenforcedGuard, Policy route, boolean bodyLimitSet,
-                    boolean serviceUpstream) {
-        static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null, Policy.NONE, false, false);
+                    boolean serviceUpstream, boolean regex) {
+        static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null, Policy.NONE, false, false, false);
     }
 
     private static final String STREAMS = "Pier streams request and response bodies without buffering them";
@@ -91,6 +93,10 @@ final class Annotations {
                     "the Host header the upstream receives (X-Forwarded-Host keeps the client's)"),
             new Key("x-forwarded-prefix", Support.SUPPORTED, "sent to the upstream as X-Forwarded-Prefix"),
             new Key("app-root", Support.SUPPORTED, "a request for / is redirected (302) to this path"),
+            new Key("rewrite-target", Support.SUPPORTED, "the path the upstream receives, with $1 to $9 from the path's"
+                    + " groups; makes the host's paths regular expressions, as use-regex does"),
+            new Key("use-regex", Support.SUPPORTED, "every non-Exact path of the Ingress's hosts is a case-insensitive"
+                    + " regular expression matched at the start of the path, longest first"),
             new Key("service-upstream", Support.SUPPORTED,
                     "proxy to the Service's cluster IP and port instead of its endpoints (kube-proxy balances)"),
             new Key("allowlist-source-range", Support.SUPPORTED,
@@ -182,10 +188,43 @@ final class Annotations {
         Access access = allow == null && deny == null ? null
                 : new Access(allow == null ? AddressRanges.NONE : allow, deny == null ? AddressRanges.NONE : deny);
         Long bodyLimit = size(annotations, "proxy-body-size", ref, problems);
+        String rewrite = rewriteTarget(annotations, ref, problems);
+        boolean regex = flag(annotations, "use-regex", false, ref, problems)
+                || value(annotations, "rewrite-target") != null;
         return new Policies(redirects, guard, new Policy(bodyLimit == null ? Route.NO_LIMIT : bodyLimit,
                 redirect, access, upstreamHost(annotations, ref, problems),
-                path(annotations, "x-forwarded-prefix", ref, problems), path(annotations, "app-root", ref, problems)),
-                bodyLimit != null, flag(annotations, "service-upstream", false, ref, problems));
+                path(annotations, "x-forwarded-prefix", ref, problems), path(annotations, "app-root", ref, problems),
+                rewrite), bodyLimit != null, flag(annotations, "service-upstream", false, ref, problems), regex);
+    }
+
+    /**
+     * {@code rewrite-target}: a path, with {@code $1} to {@code $9} for the groups of the rule path; other nginx
+     * variables are not supported (reported, and the path is not rewritten).
+     */
+    private static String rewriteTarget(Map<String, String> annotations, ObjectRef ref, List<Problem> problems) {
+        String raw = value(annotations, "rewrite-target");
+        if (raw == null) {
+            return null;
+        }
+        String v = raw.trim();
+        String why = null;
+        for (int i = 0; i < v.length() && why == null; i++) {
+            char c = v.charAt(i);
+            if (c <= ' ' || c == 0x7f || c == '"' || c == '#') {
+                why = "contains a space, a control character, '\"' or '#'";
+            } else if (c == '$' && (i + 1 == v.length() || !Character.isDigit(v.charAt(i + 1)))) {
+                why = "uses an nginx variable; Pier supports $1 to $9, the groups of the path";
+            }
+        }
+        if (why == null && v.isEmpty()) {
+            why = "is empty";
+        }
+        if (why != null) {
+            problems.add(new Problem(ref, "metadata.annotations." + keyOf(annotations, "rewrite-target"),
+                    Reason.InvalidAnnotation, "'" + raw + "' " + why + "; the path is not rewritten"));
+            return null;
+        }
+        return v;
     }
 
     /** {@code upstream-vhost}: a host name, optionally with a port; an invalid one is reported and ignored. */

@@ -1,7 +1,8 @@
 package dev.pier.watcher.translate;
 
-import dev.pier.proxy.route.PathNormalizer;
 import dev.pier.proxy.route.Backend;
+import dev.pier.proxy.route.PathNormalizer;
+import dev.pier.proxy.route.PathRegex;
 import dev.pier.proxy.route.PathType;
 import dev.pier.proxy.route.Policy;
 import dev.pier.proxy.route.Route;
@@ -14,6 +15,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * What a translation needs of one Ingress that depends on that Ingress alone: its hosts and paths validated, its
@@ -43,6 +45,8 @@ final class CompiledIngress {
     final boolean hasTls;
     /** Whether the Ingress has a valid {@code spec.defaultBackend}: it may decide the table's default route. */
     final boolean hasDefaultBackend;
+    /** {@code use-regex} or {@code rewrite-target}: every non-Exact path of its hosts is a regular expression. */
+    final boolean regex;
     // Confined to the translating thread, like the whole cache:
     /** The number of the last translation that took this Ingress. */
     long taken;
@@ -60,7 +64,10 @@ final class CompiledIngress {
         final Target target;
         // the last replay's results; confined to the translating thread
         BackendResolver.Resolution resolution;
-        /** Set when an older Ingress (or an earlier path of this one) holds what this step claims. */
+        /**
+         * Set when the replay could not serve the step: an older Ingress (or an earlier path of this one) holds what
+         * it claims, or its path is not the regular expression its host needs.
+         */
         Problem conflict;
 
         BackendStep(Target target) {
@@ -95,9 +102,12 @@ final class CompiledIngress {
         final int rule;
         final int index;
         Route last; // the last replay's route
+        private PathRegex regex; // compiled when first needed: when its host has regex paths
+        private String regexError;
 
-        PathRule(String host, String path, PathType type, Target target, int rule, int index) {
+        PathRule(String host, String path, PathType type, Target target, int rule, int index, PathRegex regex) {
             super(target);
+            this.regex = regex;
             this.host = host;
             this.path = path;
             this.type = type;
@@ -109,12 +119,28 @@ final class CompiledIngress {
             return "spec.rules[" + rule + "].http.paths[" + index + "]";
         }
 
+        /** Its path as a regular expression, or null when it is not one ({@link #regexError} says why). */
+        PathRegex regex() {
+            if (regex == null && regexError == null) {
+                regexError = invalidRegex(path);
+                if (regexError == null) {
+                    regex = PathRegex.compile(path);
+                }
+            }
+            return regex;
+        }
+
+        String regexError() {
+            return regexError;
+        }
+
         /** The route of this path, the last one when nothing it carries changed (its identity keys the meters). */
-        Route route(Backend backend, Source source, boolean sslRedirect, boolean hsts, Policy policy) {
+        Route route(Backend backend, Source source, boolean sslRedirect, boolean hsts, Policy policy,
+                    PathRegex matchedBy) {
             Route r = last;
             if (r == null || !r.backend().equals(backend) || r.sslRedirect() != sslRedirect || r.hsts() != hsts
-                    || !r.policy().equals(policy)) {
-                r = new Route(host, path, type, backend, source, sslRedirect, hsts, policy);
+                    || !r.policy().equals(policy) || r.regex() != matchedBy) {
+                r = new Route(host, path, type, backend, source, sslRedirect, hsts, policy, matchedBy);
                 last = r;
             }
             return r;
@@ -155,7 +181,7 @@ final class CompiledIngress {
     record FixedBackend(Backend backend) implements Target {}
 
     private CompiledIngress(Ingress ingress, ObjectRef ref, boolean hasSpec, Redirects redirects, Policy policy,
-                            boolean bodyLimitSet, List<Step> steps) {
+                            boolean bodyLimitSet, boolean regex, List<Step> steps) {
         this.ingress = ingress;
         this.ref = ref;
         this.source = new Source(ref.namespace(), ref.name());
@@ -173,6 +199,7 @@ final class CompiledIngress {
             defaultBackend |= s instanceof DefaultBackend;
         }
         this.hasDefaultBackend = defaultBackend;
+        this.regex = regex;
     }
 
     /**
@@ -228,7 +255,7 @@ final class CompiledIngress {
     static CompiledIngress compile(Ingress ingress) {
         ObjectRef ref = ObjectRef.of(ingress);
         if (ingress.getSpec() == null) {
-            return new CompiledIngress(ingress, ref, false, null, Policy.NONE, false, List.of());
+            return new CompiledIngress(ingress, ref, false, null, Policy.NONE, false, false, List.of());
         }
         List<Step> steps = new ArrayList<>();
         List<Problem> annotationProblems = new ArrayList<>();
@@ -248,7 +275,7 @@ final class CompiledIngress {
             compileRule(rules.get(r), r, ref, policies, steps);
         }
         return new CompiledIngress(ingress, ref, true, policies.redirects(), policies.route(),
-                policies.bodyLimitSet(), List.copyOf(steps));
+                policies.bodyLimitSet(), policies.regex(), List.copyOf(steps));
     }
 
     private static void compileRule(IngressRule rule, int r, ObjectRef ref, Annotations.Policies policies,
@@ -278,7 +305,8 @@ final class CompiledIngress {
             if ((value == null || value.isEmpty()) && type == PathType.IMPLEMENTATION_SPECIFIC) {
                 value = "/";
             }
-            String invalid = invalidPath(value);
+            boolean asRegex = policies.regex() && type != PathType.EXACT; // use-regex: the Ingress's own paths
+            String invalid = asRegex ? invalidRegex(value) : invalidPath(value);
             if (invalid != null) {
                 steps.add(new Fixed(new Problem(ref, pathField + ".path", Reason.InvalidPath, invalid
                         + "; the path is skipped")));
@@ -286,7 +314,7 @@ final class CompiledIngress {
             }
             Target target = target(path.getBackend(), ref, pathField + ".backend", policies, steps);
             if (target != null) {
-                steps.add(new PathRule(host, value, type, target, r, p));
+                steps.add(new PathRule(host, value, type, target, r, p, asRegex ? PathRegex.compile(value) : null));
             }
         }
     }
@@ -334,6 +362,9 @@ final class CompiledIngress {
         if (path == null || path.isEmpty() || path.charAt(0) != '/') {
             return "path '" + path + "' must start with /";
         }
+        if (path.length() > Route.MAX_PATH_LENGTH) {
+            return "path is longer than " + Route.MAX_PATH_LENGTH + " characters";
+        }
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);
             if (c <= ' ' || c == 0x7f || c == '?' || c == '#') {
@@ -346,5 +377,31 @@ final class CompiledIngress {
                     + " never match" + (normal == null ? "" : "; write '" + normal + "'");
         }
         return null;
+    }
+
+    /**
+     * Why a path cannot be served as a regular expression ({@code use-regex}), or null when it can: it starts with
+     * {@code /}, has no space or control character, and compiles.
+     */
+    static String invalidRegex(String path) {
+        if (path == null || path.isEmpty() || path.charAt(0) != '/') {
+            return "path '" + path + "' must start with /";
+        }
+        if (path.length() > Route.MAX_PATH_LENGTH) {
+            return "path is longer than " + Route.MAX_PATH_LENGTH + " characters";
+        }
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c <= ' ' || c == 0x7f) {
+                return "path '" + path + "' contains a space or a control character";
+            }
+        }
+        try {
+            PathRegex.compile(path);
+            return null;
+        } catch (PatternSyntaxException e) {
+            return "path '" + path + "' is not a regular expression (use-regex): " + e.getDescription() + " near"
+                    + " index " + e.getIndex();
+        }
     }
 }

@@ -4,6 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.pier.proxy.route.Backend;
 import dev.pier.proxy.route.EndpointTable;
+import dev.pier.proxy.route.PathRegex;
+import dev.pier.proxy.route.PathType;
+import dev.pier.proxy.route.Policy;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.RouteTable;
 import dev.pier.tls.ServerCertificates;
@@ -166,6 +169,16 @@ public final class IncrementalTranslator {
                 ? null : tls.defaultCertificate(config.defaultSslCertificate(), problems));
 
         int leadingProblems = problems.size();
+        Set<String> regexHosts = new HashSet<>(); // hosts where an Ingress sets use-regex or rewrite-target
+        for (CompiledIngress c : ingresses) {
+            if (c.regex) {
+                for (CompiledIngress.Step step : c.steps) {
+                    if (step instanceof CompiledIngress.PathRule p) {
+                        regexHosts.add(p.host);
+                    }
+                }
+            }
+        }
         List<ObjectRef> served = new ArrayList<>(ingresses.size());
         for (CompiledIngress c : ingresses) {
             served.add(c.ref);
@@ -184,7 +197,8 @@ public final class IncrementalTranslator {
                                             + " serves unmatched requests");
                         }
                     }
-                    case CompiledIngress.PathRule p -> addPath(p, c, resolver, tls, table, config);
+                    case CompiledIngress.PathRule p -> addPath(p, c, resolver, tls, table, config,
+                            regexHosts.contains(p.host));
                 }
             }
             c.problems = c.problems();
@@ -205,8 +219,8 @@ public final class IncrementalTranslator {
         }
         RouteTable built = table.build();
         Set<String> referenced = sameReferences ? lastResult.referencedServices() : Set.copyOf(resolver.lookedUp());
-        Translation result = new Translation(built, EndpointTable.of(resolver.endpoints()), certificates, problems, served,
-                referenced, tls.referencedSecrets(), tls.nextValidityChange(), tls.parsedSecrets());
+        Translation result = new Translation(built, EndpointTable.of(resolver.endpoints()), certificates, problems,
+                served, referenced, tls.referencedSecrets(), tls.nextValidityChange(), tls.parsedSecrets());
         endOfTranslation(compiled, ingresses, config, tls);
         remember(state, result, defaultOwner, leadingProblems, problems.size() - trailingFrom);
         return result;
@@ -263,7 +277,8 @@ public final class IncrementalTranslator {
      * The cheap path for a few Ingresses added, changed or gone while nothing else changed (the same IngressClass and
      * Secret objects, the same configuration, no certificate validity boundary passed, every Service the last
      * translation resolved at the same version): only the hosts those Ingresses have paths on are built again, from
-     * every Ingress with paths on them, and swapped into the table in force ({@link RouteTable.Builder#buildReplacing}).
+     * every Ingress with paths on them, and swapped into the table in force
+     * ({@link RouteTable.Builder#buildReplacing}).
      * Returns null, for a full translation, when that is not the case, when many Ingresses changed, or when a changed
      * Ingress has TLS sections or a default backend (they reach beyond their own hosts).
      *
@@ -329,11 +344,16 @@ public final class IncrementalTranslator {
         Set<CompiledIngress> replayed = Collections.newSetFromMap(new IdentityHashMap<>());
         replayed.addAll(added); // all of them: one without a valid path still has its problems
         for (String host : hosts) {
-            for (CompiledIngress c : ingressesOn(host)) { // oldest first
+            List<CompiledIngress> on = ingressesOn(host); // oldest first
+            boolean regexHost = false;
+            for (CompiledIngress c : on) {
+                regexHost |= c.regex;
+            }
+            for (CompiledIngress c : on) {
                 replayed.add(c);
                 for (CompiledIngress.Step step : c.steps) {
                     if (step instanceof CompiledIngress.PathRule p && p.host.equals(host)) {
-                        addPath(p, c, resolver, lastTls, table, config);
+                        addPath(p, c, resolver, lastTls, table, config, regexHost);
                     }
                 }
             }
@@ -359,7 +379,8 @@ public final class IncrementalTranslator {
         RouteTable built = table.buildReplacing(hosts);
         Set<String> referenced = usesChanged(removed, added) ? Set.copyOf(uses().keySet())
                 : last.referencedServices();
-        Translation result = new Translation(built, last.endpoints().with(resolver.endpoints(), unused(removed)), last.tls(), problems, served, referenced,
+        EndpointTable endpoints = last.endpoints().with(resolver.endpoints(), unused(removed));
+        Translation result = new Translation(built, endpoints, last.tls(), problems, served, referenced,
                 last.referencedSecrets(), last.nextValidityChange(), last.certificates());
         patched(state, removed, added, order, owners, result);
         return result;
@@ -384,12 +405,29 @@ public final class IncrementalTranslator {
     }
 
     /** Resolves a path's backend and adds its route to the table, noting a conflict on the step. */
+    /**
+     * Resolves a path's backend and adds its route to the table, noting a conflict on the step. On a host with
+     * regex paths ({@code regexHost}) a non-Exact path is matched as a regular expression, as is any path whose
+     * Ingress rewrites (the rewrite needs its groups).
+     */
     private static void addPath(CompiledIngress.PathRule p, CompiledIngress c, BackendResolver resolver,
-                                TlsResolver tls, RouteTable.Builder table, TranslatorConfig config) {
+                                TlsResolver tls, RouteTable.Builder table, TranslatorConfig config,
+                                boolean regexHost) {
         Backend backend = p.resolve(resolver);
+        Policy policy = c.policy(config.maxBodyBytes());
+        PathRegex regex = null;
+        if ((regexHost && p.type != PathType.EXACT) || policy.rewriteTarget() != null) {
+            regex = p.regex();
+            if (regex == null) {
+                p.conflict = new Problem(c.ref, p.field() + ".path", Reason.InvalidPath, "host '"
+                        + (p.host.isEmpty() ? "*" : p.host) + "' has regular expression paths (an Ingress of it sets"
+                        + " use-regex or rewrite-target), and " + p.regexError() + "; the path is skipped");
+                return;
+            }
+        }
         boolean sslRedirect = c.redirects.force() || (c.redirects.ifTls() && tls.hasTls(p.host));
-        Route existing = table.add(p.route(backend, c.source, sslRedirect, tls.hasCertificate(p.host),
-                c.policy(config.maxBodyBytes())));
+        Route existing = table.add(p.route(backend, c.source, sslRedirect, tls.hasCertificate(p.host), policy,
+                regex));
         p.conflict = existing == null ? null : new Problem(c.ref, p.field(), Reason.PathConflict, "host '"
                 + (p.host.isEmpty() ? "*" : p.host) + "' path " + p.path + " (" + p.type.kubernetesName()
                 + ") is already served by " + (existing.source().equals(c.source)
@@ -569,7 +607,7 @@ public final class IncrementalTranslator {
                     List<Use> list = all.get(ref.key());
                     if (list == null) {
                         all.put(ref.key(), list = new ArrayList<>(1));
-                        if (!emptied.remove(ref.key())) { // an Ingress replaced by one using the same Service: no change
+                        if (!emptied.remove(ref.key())) { // replaced by an Ingress of the same Service: no change
                             created.add(ref.key());
                         }
                     }

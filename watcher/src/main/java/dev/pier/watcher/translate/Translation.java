@@ -27,8 +27,8 @@ import java.util.Set;
  *     null when none will
  * @param certificates the certificate of each referenced TLS Secret that parsed, valid or not
  */
-public record Translation(RouteTable table, EndpointTable endpoints, ServerCertificates tls, List<Problem> problems, List<ObjectRef> served,
-                          Set<String> referencedServices, Set<String> referencedSecrets,
+public record Translation(RouteTable table, EndpointTable endpoints, ServerCertificates tls, List<Problem> problems,
+                          List<ObjectRef> served, Set<String> referencedServices, Set<String> referencedSecrets,
                           Instant nextValidityChange, Map<ObjectRef, TlsCredential> certificates) {
     public Translation {
         referencedSecrets = Set.copyOf(referencedSecrets);

@@ -52,7 +52,8 @@ class AnnotationReportingTest {
                 addressType: IPv4
                 ports: [{name: http, port: %d}]
                 endpoints: [{addresses: [127.0.0.1]}]
-                """.formatted(app.port()) + ingress("open", "open.example.com", "nginx.ingress.kubernetes.io/rewrite-target: /")
+                """.formatted(app.port())
+                + ingress("open", "open.example.com", "nginx.ingress.kubernetes.io/enable-cors: 'true'")
                 + ingress("guarded", "admin.example.com", "nginx.ingress.kubernetes.io/auth-url: http://auth/check")
                 + ingress("upload", "upload.example.com", "nginx.ingress.kubernetes.io/proxy-body-size: 1k")
                 + ingress("moved", "old.example.com", "nginx.ingress.kubernetes.io/permanent-redirect:"
@@ -72,7 +73,24 @@ class AnnotationReportingTest {
                         + " nginx.ingress.kubernetes.io/x-forwarded-prefix: /shop,"
                         + " nginx.ingress.kubernetes.io/upstream-vhost: 'not a host'")
                 + ingress("direct", "direct.example.com", "nginx.ingress.kubernetes.io/service-upstream: 'true'")
-                        .replace("name: app,", "name: direct,").replace("number: 80", "number: " + app.port()));
+                        .replace("name: app,", "name: direct,").replace("number: 80", "number: " + app.port())
+                + """
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata:
+                  name: rewrite
+                  annotations: {nginx.ingress.kubernetes.io/rewrite-target: /$2}
+                spec:
+                  ingressClassName: pier
+                  rules:
+                    - host: rewrite.example.com
+                      http:
+                        paths:
+                          - path: /something(/|$)(.*)
+                            pathType: ImplementationSpecific
+                            backend: {service: {name: app, port: {number: 80}}}
+                """);
         ActiveRoutes routes = new ActiveRoutes();
         ConfigApplier applier = new ConfigApplier(routes, TranslatorConfig.defaults(), new ControllerMetrics(registry));
         source = new ManifestSource(dir, applier);
@@ -148,6 +166,15 @@ class AnnotationReportingTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** ingress-nginx's rewrite example, from a manifest: the app sees the path the groups make, and the query. */
+    @Test
+    void rewriteTargetSendsTheAppThePathItsGroupsMake() throws Exception {
+        assertThat(get(proxy.httpPort(), "rewrite.example.com", "/something/new/page?x=1").statusCode()).isEqualTo(200);
+        assertThat(get(proxy.httpPort(), "rewrite.example.com", "/Something").statusCode()).isEqualTo(200);
+        assertThat(get(proxy.httpPort(), "rewrite.example.com", "/other").statusCode()).isEqualTo(404);
+        assertThat(app.received()).extracting(EchoUpstream.Received::uri).containsExactly("/new/page?x=1", "/");
+    }
+
     @Test
     void aPermanentRedirectAnswersForTheAppWhichSeesNothing() throws Exception {
         HttpResponse<String> r = get(proxy.httpPort(), "old.example.com", "/page?x=1");
@@ -169,10 +196,10 @@ class AnnotationReportingTest {
 
         String routes = get(admin.port(), "localhost", "/routes").body();
         assertThat(routes).contains("\"reason\" : \"UnsupportedAnnotation\"")
-                .contains("metadata.annotations.nginx.ingress.kubernetes.io/rewrite-target")
+                .contains("metadata.annotations.nginx.ingress.kubernetes.io/enable-cors")
                 .contains("metadata.annotations.nginx.ingress.kubernetes.io/auth-url");
         assertThat(registry.get("pier.unsupported.annotations")
-                .tag("key", "nginx.ingress.kubernetes.io/rewrite-target").gauge().value()).isEqualTo(1.0);
+                .tag("key", "nginx.ingress.kubernetes.io/enable-cors").gauge().value()).isEqualTo(1.0);
         assertThat(registry.get("pier.unsupported.annotations")
                 .tag("key", "nginx.ingress.kubernetes.io/auth-url").gauge().value()).isEqualTo(1.0);
     }

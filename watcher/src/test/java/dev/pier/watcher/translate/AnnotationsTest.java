@@ -47,10 +47,10 @@ class AnnotationsTest {
 
     @Test
     void anUnsupportedKeyIsReportedOnceAndTheIngressIsServedWithoutIt() {
-        Translation t = translate("nginx.ingress.kubernetes.io/rewrite-target: /$2, pier.dev/rewrite-target: /$2");
+        Translation t = translate("nginx.ingress.kubernetes.io/enable-cors: 'true', pier.dev/enable-cors: 'true'");
         assertThat(fields(t, Reason.UnsupportedAnnotation)).containsExactly(
-                "metadata.annotations.nginx.ingress.kubernetes.io/rewrite-target",
-                "metadata.annotations.pier.dev/rewrite-target");
+                "metadata.annotations.nginx.ingress.kubernetes.io/enable-cors",
+                "metadata.annotations.pier.dev/enable-cors");
         assertThat(t.endpointsOf(t.table().match("a.com", "/x")).available()).isTrue();
     }
 
@@ -242,6 +242,77 @@ class AnnotationsTest {
             assertThat(p.reason()).isEqualTo(Reason.UnsupportedAnnotation);
             assertThat(p.message()).contains("never executed");
         });
+    }
+
+    /** Two Ingresses on one host, the second with {@code annotations}: what ingress-nginx's host-wide regex does. */
+    private static Translation twoOnOneHost(String plainPath, String regexPath, String annotations) {
+        return Translator.translate(ClusterState.of(objects(service("web", "10.0.0.5", 8080)
+                + service("api", "10.0.0.6", 8080) + """
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata: {name: plain, creationTimestamp: "2026-01-01T00:00:00Z"}
+                spec:
+                  ingressClassName: pier
+                  rules:
+                  - host: a.com
+                    http: {paths: [{path: %s, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
+                  - host: b.com
+                    http: {paths: [{path: %s, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata: {name: regex, creationTimestamp: "2026-01-02T00:00:00Z", annotations: {%s}}
+                spec:
+                  ingressClassName: pier
+                  rules:
+                  - host: a.com
+                    http:
+                      paths:
+                      - path: '%s'
+                        pathType: ImplementationSpecific
+                        backend: {service: {name: api, port: {number: 80}}}
+                      - {path: /exact, pathType: Exact, backend: {service: {name: api, port: {number: 80}}}}
+                """.formatted(plainPath, plainPath, annotations, regexPath))), TranslatorConfig.defaults());
+    }
+
+    @Test
+    void useRegexMakesEveryNonExactPathOfTheHostARegexAsIngressNginxDoes() {
+        Translation t = twoOnOneHost("/web", "/api/v[0-9]+/(.*)", "nginx.ingress.kubernetes.io/use-regex: 'true'");
+        assertThat(t.problems()).isEmpty();
+        assertThat(t.table().match("a.com", "/API/v2/users").backend().service()).isEqualTo("api");
+        assertThat(t.table().match("a.com", "/webshop").backend().service())
+                .as("the other Ingress's /web is a regex on this host too: no element boundary").isEqualTo("web");
+        assertThat(t.table().match("a.com", "/exact").path()).isEqualTo("/exact");
+        assertThat(t.table().match("a.com", "/exact").regex()).as("Exact stays exact").isNull();
+        assertThat(t.table().match("b.com", "/webshop")).as("another host keeps Prefix").isSameAs(Route.NOT_FOUND);
+    }
+
+    @Test
+    void rewriteTargetIsAPolicyAndMakesTheHostRegexWithoutUseRegex() {
+        Translation t = twoOnOneHost("/web", "/api(/|$)(.*)", "nginx.ingress.kubernetes.io/rewrite-target: /$2");
+        Route api = t.table().match("a.com", "/api/users");
+        assertThat(api.policy().rewriteTarget()).isEqualTo("/$2");
+        assertThat(api.regex()).isNotNull();
+        assertThat(t.table().match("a.com", "/exact").regex()).as("kept for the rewrite's groups").isNotNull();
+        assertThat(t.table().match("a.com", "/web").policy().rewriteTarget()).as("the other Ingress's").isNull();
+    }
+
+    @Test
+    void aBadExpressionOrTargetIsReportedAndOnlyItsPathOrRewriteIsLost() {
+        Translation t = twoOnOneHost("/web(", "/api/(.*", "nginx.ingress.kubernetes.io/use-regex: 'true'");
+        assertThat(t.problems()).extracting(Problem::reason, Problem::field).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(Reason.InvalidPath, "spec.rules[0].http.paths[0].path"),
+                org.assertj.core.groups.Tuple.tuple(Reason.InvalidPath, "spec.rules[0].http.paths[0].path"));
+        assertThat(t.problems().get(0).message()).contains("regular expression");
+        assertThat(t.table().match("b.com", "/web(/x").backend().service()).as("plain elsewhere").isEqualTo("web");
+        assertThat(t.table().match("a.com", "/exact").backend().service()).isEqualTo("api");
+
+        Translation variable = twoOnOneHost("/web", "/api(.*)",
+                "nginx.ingress.kubernetes.io/rewrite-target: /$host$1");
+        assertThat(fields(variable, Reason.InvalidAnnotation))
+                .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/rewrite-target");
+        assertThat(variable.table().match("a.com", "/api/x").policy().rewriteTarget()).isNull();
+        assertThat(variable.table().match("a.com", "/api/x").regex()).as("still a regex host").isNotNull();
     }
 
     private static List<String> endpoints(Translation t, String host) {
