@@ -8,6 +8,7 @@ import dev.pier.proxy.route.Backend;
 import dev.pier.proxy.route.Endpoint;
 import dev.pier.proxy.route.EndpointSet;
 import dev.pier.proxy.route.EndpointTable;
+import dev.pier.proxy.route.PathType;
 import dev.pier.proxy.route.Policy;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.VirtualHost;
@@ -107,6 +108,9 @@ public final class RoutesJson {
         }
         g.writeStringField("path", r.path());
         g.writeStringField("pathType", r.pathType().kubernetesName());
+        if (r.regex() != null && r.pathType() != PathType.EXACT) {
+            g.writeStringField("match", "regular expression, case-insensitive, from the start of the path");
+        }
         if (r.sslRedirect()) {
             g.writeStringField("http", "308 to https");
         }
@@ -155,6 +159,12 @@ public final class RoutesJson {
         }
         if (p.forwardedPrefix() != null) {
             g.writeStringField("forwardedPrefix", p.forwardedPrefix());
+        }
+        if (p.rewriteTarget() != null) {
+            g.writeStringField("rewriteTarget", p.rewriteTarget());
+        }
+        if (p.upstreamTimeoutNanos() > 0) {
+            g.writeNumberField("upstreamTimeoutSeconds", p.upstreamTimeoutNanos() / 1_000_000_000L);
         }
     }
 

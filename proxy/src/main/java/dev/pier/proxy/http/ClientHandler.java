@@ -55,6 +55,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private String localPort;
     private Exchange exchange;
     private ScheduledFuture<?> timeoutChecks; // from the first request on, while the connection lasts
+    private long checkPeriodNanos; // a quarter of the shortest upstream timeout of its requests so far
     private boolean discarding; // reading, and dropping, the rest of a request Pier answered itself
     private boolean closing;
     private boolean awaitingMessage; // a read() was asked for and no message has come yet
@@ -342,10 +343,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             requestId = headers.get(Headers.X_REQUEST_ID);
         }
         exchange = new Exchange(this, ctx.channel(), shared.pool(ctx.channel().eventLoop()), shared.config(),
-                request, route.backend(), endpoints.endpoints(), version, keepAlive && !shared.draining(), expectContinue, upgrade,
-                secure && route.hsts() ? shared.config().tls().hsts() : null, policy.maxBodyBytes(), meters);
-        if (timeoutChecks == null) {
-            long period = Math.max(1, shared.config().upstreamTimeout().toNanos() / Exchange.TIMEOUT_CHECKS);
+                request, route.backend(), endpoints.endpoints(), version, keepAlive && !shared.draining(),
+                expectContinue, upgrade, secure && route.hsts() ? shared.config().tls().hsts() : null, policy, meters);
+        long period = Math.max(1, exchange.timeoutNanos() / Exchange.TIMEOUT_CHECKS);
+        if (timeoutChecks == null || period < checkPeriodNanos) { // the first request, or a shorter route timeout
+            stopTimeoutChecks();
+            checkPeriodNanos = period;
             timeoutChecks = ctx.executor().scheduleAtFixedRate(this::checkTimeout, period, period,
                     TimeUnit.NANOSECONDS);
         }
@@ -357,7 +360,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().isOpen()) {
             stopTimeoutChecks();
         } else if (exchange != null) {
-            exchange.checkTimeout();
+            exchange.checkTimeout(checkPeriodNanos);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.pier.proxy.ProxyConfig;
 import dev.pier.proxy.metrics.RouteMeters;
 import dev.pier.proxy.route.Backend;
 import dev.pier.proxy.route.Endpoint;
+import dev.pier.proxy.route.Policy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -57,6 +58,7 @@ final class Exchange {
     private final boolean upgrade;
     private final String hsts;
     private final long maxBodyBytes; // -1: no limit
+    private final long timeoutNanos; // the route's proxy-read-timeout, else --upstream-timeout
     private final RouteMeters meters;
     private boolean expectContinue;
     private boolean clientKeepAlive;
@@ -95,7 +97,7 @@ final class Exchange {
     private boolean waitingForClientWritable;
 
     private boolean active; // a message went either way since the last timeout check
-    private int quietChecks;
+    private long quietNanos; // upstream silence counted by the checks since the last activity
 
     private int status; // of the response head relayed, 0 before
     private long bytesIn;
@@ -106,7 +108,7 @@ final class Exchange {
 
     Exchange(ClientHandler client, Channel clientChannel, UpstreamPool pool, ProxyConfig config, HttpRequest head,
              Backend backend, List<Endpoint> endpoints, HttpVersion clientVersion, boolean clientKeepAlive, boolean expectContinue,
-             boolean upgrade, String hsts, long maxBodyBytes, RouteMeters meters) {
+             boolean upgrade, String hsts, Policy policy, RouteMeters meters) {
         this.client = client;
         this.clientChannel = clientChannel;
         this.pool = pool;
@@ -120,7 +122,9 @@ final class Exchange {
         this.expectContinue = expectContinue;
         this.upgrade = upgrade;
         this.hsts = hsts;
-        this.maxBodyBytes = maxBodyBytes;
+        this.maxBodyBytes = policy.maxBodyBytes();
+        this.timeoutNanos = policy.upstreamTimeoutNanos() > 0 ? policy.upstreamTimeoutNanos()
+                : config.upstreamTimeout().toNanos();
         this.meters = meters;
         this.endpointIndex = pool.nextCursor() % endpoints.size();
     }
@@ -437,25 +441,32 @@ final class Exchange {
         finish(499); // nginx's "client closed request"
     }
 
+    /** The upstream silence this exchange allows: its route's {@code proxy-read-timeout}, else the configured one. */
+    long timeoutNanos() {
+        return timeoutNanos;
+    }
+
     /**
-     * The upstream timeout, called by the client connection {@link #TIMEOUT_CHECKS} times per timeout: after that many
-     * checks in a row without activity (so between one and one and a quarter timeouts of upstream silence), 504, or
-     * the connection cut when the response had begun. A flag per message instead of a timer per request: no task is
-     * scheduled and cancelled per request, and no clock is read per message.
+     * The upstream timeout, called by the client connection every {@code periodNanos} (at least
+     * {@link #TIMEOUT_CHECKS} times per timeout): once the checks since the last activity add up to the timeout (so
+     * between one timeout and one timeout and a period of upstream silence), 504, or the connection cut when the
+     * response had begun. A flag per message instead of a timer per request: no task is scheduled and cancelled per
+     * request, and no clock is read per message.
      */
-    void checkTimeout() {
+    void checkTimeout(long periodNanos) {
         if (phase == Phase.DONE || phase == Phase.SWITCHING || upstream == null) {
             return; // connecting has its own timeout
         }
         if (active) {
             active = false;
-            quietChecks = 0;
+            quietNanos = 0;
             return;
         }
-        if (++quietChecks < TIMEOUT_CHECKS) {
+        quietNanos += periodNanos;
+        if (quietNanos < timeoutNanos) {
             return;
         }
-        log.debug("upstream timeout for {} after {}", backend, config.upstreamTimeout());
+        log.debug("upstream timeout for {} after {} ms", backend, timeoutNanos / 1_000_000);
         meters.timeout();
         releaseUpstream(false);
         if (responseStarted()) {

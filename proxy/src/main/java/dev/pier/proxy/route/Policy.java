@@ -12,14 +12,17 @@ package dev.pier.proxy.route;
  * @param appRoot {@code app-root}: a request for {@code /} is redirected here (302); null for none
  * @param rewriteTarget {@code rewrite-target}: the path the upstream receives, {@code $1}... from the route's
  *     {@linkplain Route#regex() expression}; null to keep the client's
+ * @param upstreamTimeoutNanos {@code proxy-read-timeout} ({@code proxy-send-timeout} when only it is set): the longest
+ *     the upstream may stay silent while a request is in flight, then 504; 0 for {@code --upstream-timeout}
  */
 public record Policy(long maxBodyBytes, Redirect redirect, Access access, String upstreamHost,
-                     String forwardedPrefix, String appRoot, String rewriteTarget) {
-    public static final Policy NONE = new Policy(Route.NO_LIMIT, null, null, null, null, null, null);
+                     String forwardedPrefix, String appRoot, String rewriteTarget, long upstreamTimeoutNanos) {
+    public static final Policy NONE = new Policy(Route.NO_LIMIT, null, null, null, null, null, null, 0);
 
     /** This policy with another body limit. */
     public Policy withMaxBodyBytes(long bytes) {
         return bytes == maxBodyBytes ? this
-                : new Policy(bytes, redirect, access, upstreamHost, forwardedPrefix, appRoot, rewriteTarget);
+                : new Policy(bytes, redirect, access, upstreamHost, forwardedPrefix, appRoot, rewriteTarget,
+                        upstreamTimeoutNanos);
     }
 }

@@ -20,7 +20,7 @@ class BodySizeTest extends RecordingProxyTestBase {
     @BeforeEach
     void limitedRoute() {
         serve(new Route("example.com", "/", PathType.PREFIX, backend("web", upstream.port()),
-                new Source("default", "upload"), false, false, new Policy(1024, null, null, null, null, null, null)));
+                new Source("default", "upload"), false, false, Policy.NONE.withMaxBodyBytes(1024)));
     }
 
     @Test

@@ -95,6 +95,10 @@ final class Annotations {
             new Key("app-root", Support.SUPPORTED, "a request for / is redirected (302) to this path"),
             new Key("rewrite-target", Support.SUPPORTED, "the path the upstream receives, with $1 to $9 from the path's"
                     + " groups; makes the host's paths regular expressions, as use-regex does"),
+            new Key("proxy-read-timeout", Support.SUPPORTED, "seconds the upstream may stay silent while a request"
+                    + " is in flight, then 504 (one timer both ways; without it, --upstream-timeout)"),
+            new Key("proxy-send-timeout", Support.SUPPORTED, "as proxy-read-timeout, when that is not set: Pier"
+                    + " times upstream silence both ways with one timer"),
             new Key("use-regex", Support.SUPPORTED, "every non-Exact path of the Ingress's hosts is a case-insensitive"
                     + " regular expression matched at the start of the path, longest first"),
             new Key("service-upstream", Support.SUPPORTED,
@@ -189,12 +193,40 @@ final class Annotations {
                 : new Access(allow == null ? AddressRanges.NONE : allow, deny == null ? AddressRanges.NONE : deny);
         Long bodyLimit = size(annotations, "proxy-body-size", ref, problems);
         String rewrite = rewriteTarget(annotations, ref, problems);
+        Long read = seconds(annotations, "proxy-read-timeout", ref, problems);
+        Long send = seconds(annotations, "proxy-send-timeout", ref, problems);
+        long timeoutNanos = read != null ? read * 1_000_000_000L : send != null ? send * 1_000_000_000L : 0;
         boolean regex = flag(annotations, "use-regex", false, ref, problems)
                 || value(annotations, "rewrite-target") != null;
         return new Policies(redirects, guard, new Policy(bodyLimit == null ? Route.NO_LIMIT : bodyLimit,
                 redirect, access, upstreamHost(annotations, ref, problems),
                 path(annotations, "x-forwarded-prefix", ref, problems), path(annotations, "app-root", ref, problems),
-                rewrite), bodyLimit != null, flag(annotations, "service-upstream", false, ref, problems), regex);
+                rewrite, timeoutNanos), bodyLimit != null, flag(annotations, "service-upstream", false, ref, problems),
+                regex);
+    }
+
+    /** The longest timeout taken, in seconds: a year. */
+    private static final long MAX_SECONDS = 365L * 24 * 3600;
+
+    /**
+     * A timeout in whole seconds, as ingress-nginx reads it ({@code "120"}); null when absent. Anything else (a unit,
+     * zero, a negative number) is an {@code InvalidAnnotation} problem and the default applies.
+     */
+    private static Long seconds(Map<String, String> annotations, String name, ObjectRef ref, List<Problem> problems) {
+        String raw = value(annotations, name);
+        if (raw == null) {
+            return null;
+        }
+        String v = raw.trim();
+        if (!v.isEmpty() && v.length() <= 9 && v.chars().allMatch(Character::isDigit)) {
+            long s = Long.parseLong(v);
+            if (s > 0 && s <= MAX_SECONDS) {
+                return s;
+            }
+        }
+        problems.add(new Problem(ref, "metadata.annotations." + keyOf(annotations, name), Reason.InvalidAnnotation,
+                "'" + raw + "' is not a whole number of seconds from 1 to " + MAX_SECONDS + "; the default applies"));
+        return null;
     }
 
     /**

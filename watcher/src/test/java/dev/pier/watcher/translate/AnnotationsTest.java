@@ -315,6 +315,22 @@ class AnnotationsTest {
         assertThat(variable.table().match("a.com", "/api/x").regex()).as("still a regex host").isNotNull();
     }
 
+    @Test
+    void proxyReadTimeoutInWholeSecondsBecomesTheRoutesTimeoutAndSendTimeoutStandsInForIt() {
+        long second = 1_000_000_000L;
+        assertThat(translate("nginx.ingress.kubernetes.io/proxy-read-timeout: '120',"
+                + " nginx.ingress.kubernetes.io/proxy-send-timeout: '30'").table().match("a.com", "/").policy()
+                .upstreamTimeoutNanos()).isEqualTo(120 * second);
+        assertThat(translate("nginx.ingress.kubernetes.io/proxy-send-timeout: '3600'").table().match("a.com", "/")
+                .policy().upstreamTimeoutNanos()).isEqualTo(3600 * second);
+        Translation unit = translate("nginx.ingress.kubernetes.io/proxy-read-timeout: 60s");
+        assertThat(fields(unit, Reason.InvalidAnnotation))
+                .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/proxy-read-timeout");
+        assertThat(unit.table().match("a.com", "/").policy().upstreamTimeoutNanos()).as("the default").isZero();
+        assertThat(fields(translate("nginx.ingress.kubernetes.io/proxy-read-timeout: '0'"), Reason.InvalidAnnotation))
+                .hasSize(1);
+    }
+
     private static List<String> endpoints(Translation t, String host) {
         return t.endpointsOf(t.table().match(host, "/")).endpoints().stream().map(Object::toString).toList();
     }
