@@ -163,6 +163,9 @@ public final class RoutesJson {
         if (p.rewriteTarget() != null) {
             g.writeStringField("rewriteTarget", p.rewriteTarget());
         }
+        if (p.cors() != null) {
+            g.writeStringField("cors", p.cors().anyOrigin() ? "any origin" : String.join(", ", p.cors().origins()));
+        }
         if (p.upstreamTimeoutNanos() > 0) {
             g.writeNumberField("upstreamTimeoutSeconds", p.upstreamTimeoutNanos() / 1_000_000_000L);
         }

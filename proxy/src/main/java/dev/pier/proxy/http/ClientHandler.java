@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -222,7 +223,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 || !keepAlive; // a body Pier would have to read past, or the client's wish
         EndpointSet endpoints = route.isBuiltInNotFound() ? EndpointSet.UNKNOWN
                 : shared.routes().endpoints().get(route.backend()); // read at pick time: the table of its own
-        if (answeredHere(route, endpoints, host, target, closeAfterAnswer)) {
+        if (answeredHere(route, endpoints, request, host, target, closeAfterAnswer)) {
             return;
         }
         long limit = route.policy().maxBodyBytes();
@@ -287,8 +288,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      * Answers what the route says Pier answers itself: the default 404, the route's redirect, the HTTPS redirect, 503
      * without endpoints.
      */
-    private boolean answeredHere(Route route, EndpointSet endpoints, String host, RequestTarget target,
-                                 boolean close) {
+    private boolean answeredHere(Route route, EndpointSet endpoints, HttpRequest request, String host,
+                                 RequestTarget target, boolean close) {
         if (route.isBuiltInNotFound()) {
             answer(HttpResponseStatus.NOT_FOUND, close);
             return true;
@@ -297,6 +298,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (policy.access() != null && !policy.access().allows(client)) { // allowlist/denylist-source-range
             answer(HttpResponseStatus.FORBIDDEN, close);
             return true;
+        }
+        if (policy.cors() != null && HttpMethod.OPTIONS.equals(request.method())) { // enable-cors: a preflight
+            String origin = policy.cors().allowedOrigin(request.headers().get(HttpHeaderNames.ORIGIN));
+            if (origin != null) {
+                answer(Responses.preflight(policy.cors(), origin, close || shared.draining()));
+                return true;
+            }
         }
         if (policy.redirect() != null) { // permanent-redirect, temporal-redirect
             answer(Responses.redirect(HttpResponseStatus.valueOf(policy.redirect().code()),

@@ -3,6 +3,7 @@ package dev.pier.proxy.http;
 import dev.pier.proxy.ProxyConfig;
 import dev.pier.proxy.metrics.RouteMeters;
 import dev.pier.proxy.route.Backend;
+import dev.pier.proxy.route.Cors;
 import dev.pier.proxy.route.Endpoint;
 import dev.pier.proxy.route.Policy;
 import io.netty.channel.Channel;
@@ -59,6 +60,8 @@ final class Exchange {
     private final String hsts;
     private final long maxBodyBytes; // -1: no limit
     private final long timeoutNanos; // the route's proxy-read-timeout, else --upstream-timeout
+    private final Cors cors; // enable-cors: its headers go on the response when the request's origin is allowed
+    private final String corsOrigin; // what Access-Control-Allow-Origin says; null for no CORS headers
     private final RouteMeters meters;
     private boolean expectContinue;
     private boolean clientKeepAlive;
@@ -123,6 +126,8 @@ final class Exchange {
         this.upgrade = upgrade;
         this.hsts = hsts;
         this.maxBodyBytes = policy.maxBodyBytes();
+        this.cors = policy.cors();
+        this.corsOrigin = cors == null ? null : cors.allowedOrigin(head.headers().get(HttpHeaderNames.ORIGIN));
         this.timeoutNanos = policy.upstreamTimeoutNanos() > 0 ? policy.upstreamTimeoutNanos()
                 : config.upstreamTimeout().toNanos();
         this.meters = meters;
@@ -331,6 +336,9 @@ final class Exchange {
             }
             if (hsts != null && !h.contains(Headers.STRICT_TRANSPORT_SECURITY)) {
                 h.set(Headers.STRICT_TRANSPORT_SECURITY, hsts);
+            }
+            if (corsOrigin != null) {
+                Headers.setCors(h, cors, corsOrigin);
             }
             if (!clientKeepAlive) {
                 h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -1,5 +1,6 @@
 package dev.pier.proxy.http;
 
+import dev.pier.proxy.route.Cors;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -39,6 +40,23 @@ public final class Headers {
      * {@code Connection: keep-alive} or none: no list, split or string is made unless Connection names a field that is
      * not hop-by-hop.
      */
+    /**
+     * Sets the CORS headers of {@code cors} for a request from an allowed origin ({@code allowedOrigin}: {@code *} or
+     * the request's {@code Origin}), replacing the upstream's own, as ingress-nginx's {@code more_set_headers} does.
+     */
+    static void setCors(HttpHeaders headers, Cors cors, String allowedOrigin) {
+        headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, allowedOrigin);
+        if (cors.allowCredentials()) {
+            headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+        }
+        headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, cors.allowMethods());
+        headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, cors.allowHeaders());
+        if (cors.exposeHeaders() != null) {
+            headers.set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, cors.exposeHeaders());
+        }
+        headers.set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, cors.maxAgeSeconds());
+    }
+
     public static void removeHopByHop(HttpHeaders headers) {
         if (headers.contains(HttpHeaderNames.CONNECTION)) {
             for (Iterator<? extends CharSequence> it = headers.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);

@@ -1,5 +1,6 @@
 package dev.pier.proxy.http;
 
+import dev.pier.proxy.route.Cors;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -28,6 +29,19 @@ public final class Responses {
                 .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        if (close) {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return r;
+    }
+
+    /** The answer to a CORS preflight from an allowed origin, as ingress-nginx gives it: 204 and the CORS headers. */
+    public static FullHttpResponse preflight(Cors cors, String allowedOrigin, boolean close) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT,
+                Unpooled.EMPTY_BUFFER);
+        Headers.setCors(r.headers(), cors, allowedOrigin);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain charset=UTF-8")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
         if (close) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }

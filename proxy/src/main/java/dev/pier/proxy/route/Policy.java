@@ -14,15 +14,17 @@ package dev.pier.proxy.route;
  *     {@linkplain Route#regex() expression}; null to keep the client's
  * @param upstreamTimeoutNanos {@code proxy-read-timeout} ({@code proxy-send-timeout} when only it is set): the longest
  *     the upstream may stay silent while a request is in flight, then 504; 0 for {@code --upstream-timeout}
+ * @param cors {@code enable-cors} and {@code cors-*}: CORS headers and preflight answers; null for none
  */
 public record Policy(long maxBodyBytes, Redirect redirect, Access access, String upstreamHost,
-                     String forwardedPrefix, String appRoot, String rewriteTarget, long upstreamTimeoutNanos) {
-    public static final Policy NONE = new Policy(Route.NO_LIMIT, null, null, null, null, null, null, 0);
+                     String forwardedPrefix, String appRoot, String rewriteTarget, long upstreamTimeoutNanos,
+                     Cors cors) {
+    public static final Policy NONE = new Policy(Route.NO_LIMIT, null, null, null, null, null, null, 0, null);
 
     /** This policy with another body limit. */
     public Policy withMaxBodyBytes(long bytes) {
         return bytes == maxBodyBytes ? this
                 : new Policy(bytes, redirect, access, upstreamHost, forwardedPrefix, appRoot, rewriteTarget,
-                        upstreamTimeoutNanos);
+                        upstreamTimeoutNanos, cors);
     }
 }

@@ -2,16 +2,19 @@ package dev.pier.watcher.translate;
 
 import dev.pier.proxy.route.Access;
 import dev.pier.proxy.route.AddressRanges;
+import dev.pier.proxy.route.Cors;
 import dev.pier.proxy.route.Policy;
 import dev.pier.proxy.route.Redirect;
 import dev.pier.proxy.route.Route;
 import dev.pier.watcher.translate.Problem.Reason;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * The one registry of the Ingress annotations Pier reads: ingress-nginx's ({@code nginx.ingress.kubernetes.io/KEY})
@@ -95,6 +98,15 @@ final class Annotations {
             new Key("app-root", Support.SUPPORTED, "a request for / is redirected (302) to this path"),
             new Key("rewrite-target", Support.SUPPORTED, "the path the upstream receives, with $1 to $9 from the path's"
                     + " groups; makes the host's paths regular expressions, as use-regex does"),
+            new Key("enable-cors", Support.SUPPORTED, "CORS headers on responses to allowed origins, and preflight"
+                    + " requests answered 204 by Pier"),
+            new Key("cors-allow-origin", Support.SUPPORTED, "allowed origins, comma-separated (default *);"
+                    + " https://*.example.com allows one level of subdomains"),
+            new Key("cors-allow-methods", Support.SUPPORTED, "Access-Control-Allow-Methods"),
+            new Key("cors-allow-headers", Support.SUPPORTED, "Access-Control-Allow-Headers"),
+            new Key("cors-expose-headers", Support.SUPPORTED, "Access-Control-Expose-Headers"),
+            new Key("cors-allow-credentials", Support.SUPPORTED, "Access-Control-Allow-Credentials (default true)"),
+            new Key("cors-max-age", Support.SUPPORTED, "Access-Control-Max-Age in seconds (default 1728000)"),
             new Key("proxy-read-timeout", Support.SUPPORTED, "seconds the upstream may stay silent while a request"
                     + " is in flight, then 504 (one timer both ways; without it, --upstream-timeout)"),
             new Key("proxy-send-timeout", Support.SUPPORTED, "as proxy-read-timeout, when that is not set: Pier"
@@ -201,8 +213,68 @@ final class Annotations {
         return new Policies(redirects, guard, new Policy(bodyLimit == null ? Route.NO_LIMIT : bodyLimit,
                 redirect, access, upstreamHost(annotations, ref, problems),
                 path(annotations, "x-forwarded-prefix", ref, problems), path(annotations, "app-root", ref, problems),
-                rewrite, timeoutNanos), bodyLimit != null, flag(annotations, "service-upstream", false, ref, problems),
+                rewrite, timeoutNanos, cors(annotations, ref, problems)), bodyLimit != null, flag(annotations, "service-upstream", false, ref, problems),
                 regex);
+    }
+
+    static final String CORS_METHODS = "GET, PUT, POST, DELETE, PATCH, OPTIONS";
+    static final String CORS_HEADERS =
+            "DNT,Keep-Alive,User-Agent,X-Requested-With,If-Modified-Since,Cache-Control,Content-Type,Range,Authorization";
+    private static final Pattern CORS_ORIGIN = Pattern.compile("[a-z][a-z0-9+.-]*://(\\*\\.)?[a-z0-9.-]+(:[0-9]+)?");
+    private static final Pattern CORS_METHOD_LIST = Pattern.compile("([A-Za-z]+,?\\s?)+");
+    private static final Pattern CORS_HEADER_LIST = Pattern.compile("(([A-Za-z0-9_-]+|\\*),?\\s?)+");
+
+    /**
+     * {@code enable-cors} with its {@code cors-*} keys and ingress-nginx's defaults; null when CORS is not enabled.
+     * An origin that is not {@code scheme://host[:port]} (or {@code scheme://*.host[:port]}) is reported and skipped,
+     * as ingress-nginx skips it; another invalid value is reported and its default applies.
+     */
+    private static Cors cors(Map<String, String> annotations, ObjectRef ref, List<Problem> problems) {
+        if (!flag(annotations, "enable-cors", false, ref, problems)) {
+            return null;
+        }
+        boolean any = false;
+        List<String> origins = new ArrayList<>();
+        String rawOrigins = value(annotations, "cors-allow-origin");
+        if (rawOrigins == null) {
+            any = true;
+        } else {
+            for (String part : rawOrigins.split(",")) {
+                String o = part.trim().toLowerCase(Locale.ROOT);
+                if (o.equals("*")) {
+                    any = true;
+                } else if (CORS_ORIGIN.matcher(o).matches()) {
+                    origins.add(o);
+                } else if (!o.isEmpty()) {
+                    problems.add(new Problem(ref, "metadata.annotations." + keyOf(annotations, "cors-allow-origin"),
+                            Reason.InvalidAnnotation, "'" + part.trim() + "' is not an origin (scheme://host[:port]);"
+                                    + " skipped"));
+                }
+            }
+        }
+        String methods = listOr(annotations, "cors-allow-methods", CORS_METHOD_LIST, CORS_METHODS, ref, problems);
+        String headers = listOr(annotations, "cors-allow-headers", CORS_HEADER_LIST, CORS_HEADERS, ref, problems);
+        String expose = listOr(annotations, "cors-expose-headers", CORS_HEADER_LIST, null, ref, problems);
+        Long maxAge = seconds(annotations, "cors-max-age", ref, problems);
+        return new Cors(any, any ? List.of() : origins, methods, headers, expose,
+                flag(annotations, "cors-allow-credentials", true, ref, problems), maxAge == null ? 1_728_000 : maxAge);
+    }
+
+    /** A comma-separated list that must match {@code shape}; otherwise reported, and {@code fallback}. */
+    private static String listOr(Map<String, String> annotations, String name, Pattern shape, String fallback,
+                                 ObjectRef ref, List<Problem> problems) {
+        String raw = value(annotations, name);
+        if (raw == null) {
+            return fallback;
+        }
+        String v = raw.trim();
+        if (shape.matcher(v).matches()) {
+            return v;
+        }
+        problems.add(new Problem(ref, "metadata.annotations." + keyOf(annotations, name), Reason.InvalidAnnotation,
+                "'" + raw + "' is not a comma-separated list of names; " + (fallback == null ? "none is sent"
+                        : "the default applies (" + fallback + ")")));
+        return fallback;
     }
 
     /** The longest timeout taken, in seconds: a year. */

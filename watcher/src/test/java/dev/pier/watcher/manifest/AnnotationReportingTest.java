@@ -53,7 +53,7 @@ class AnnotationReportingTest {
                 ports: [{name: http, port: %d}]
                 endpoints: [{addresses: [127.0.0.1]}]
                 """.formatted(app.port())
-                + ingress("open", "open.example.com", "nginx.ingress.kubernetes.io/enable-cors: 'true'")
+                + ingress("open", "open.example.com", "nginx.ingress.kubernetes.io/affinity: cookie")
                 + ingress("guarded", "admin.example.com", "nginx.ingress.kubernetes.io/auth-url: http://auth/check")
                 + ingress("upload", "upload.example.com", "nginx.ingress.kubernetes.io/proxy-body-size: 1k")
                 + ingress("moved", "old.example.com", "nginx.ingress.kubernetes.io/permanent-redirect:"
@@ -196,10 +196,10 @@ class AnnotationReportingTest {
 
         String routes = get(admin.port(), "localhost", "/routes").body();
         assertThat(routes).contains("\"reason\" : \"UnsupportedAnnotation\"")
-                .contains("metadata.annotations.nginx.ingress.kubernetes.io/enable-cors")
+                .contains("metadata.annotations.nginx.ingress.kubernetes.io/affinity")
                 .contains("metadata.annotations.nginx.ingress.kubernetes.io/auth-url");
         assertThat(registry.get("pier.unsupported.annotations")
-                .tag("key", "nginx.ingress.kubernetes.io/enable-cors").gauge().value()).isEqualTo(1.0);
+                .tag("key", "nginx.ingress.kubernetes.io/affinity").gauge().value()).isEqualTo(1.0);
         assertThat(registry.get("pier.unsupported.annotations")
                 .tag("key", "nginx.ingress.kubernetes.io/auth-url").gauge().value()).isEqualTo(1.0);
     }

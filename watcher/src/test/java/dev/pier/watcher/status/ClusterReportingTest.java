@@ -122,7 +122,7 @@ class ClusterReportingTest {
         Ingress annotated = ingress("annotated", "pier", "web");
         annotated.getMetadata().setAnnotations(java.util.Map.of(
                 "nginx.ingress.kubernetes.io/proxy-redirect-from", "http://a/",
-                "nginx.ingress.kubernetes.io/enable-cors", "true"));
+                "nginx.ingress.kubernetes.io/affinity", "cookie"));
         client.resource(annotated).create();
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(events("annotated"))
                 .filteredOn(e -> "UnsupportedAnnotation".equals(e.getReason())).hasSize(2));
@@ -134,7 +134,7 @@ class ClusterReportingTest {
         assertThat(events("annotated")).filteredOn(e -> "UnsupportedAnnotation".equals(e.getReason()))
                 .extracting(Event::getMessage).hasSize(2)
                 .anySatisfy(m -> assertThat(m).contains("nginx.ingress.kubernetes.io/proxy-redirect-from"))
-                .anySatisfy(m -> assertThat(m).contains("nginx.ingress.kubernetes.io/enable-cors"));
+                .anySatisfy(m -> assertThat(m).contains("nginx.ingress.kubernetes.io/affinity"));
     }
 
     @Test

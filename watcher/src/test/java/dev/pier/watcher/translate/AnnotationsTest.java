@@ -5,6 +5,7 @@ import static dev.pier.watcher.translate.Fixtures.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pier.proxy.route.Access;
+import dev.pier.proxy.route.Cors;
 import dev.pier.proxy.route.Redirect;
 import dev.pier.proxy.route.Route;
 import dev.pier.watcher.translate.Problem.Reason;
@@ -47,10 +48,10 @@ class AnnotationsTest {
 
     @Test
     void anUnsupportedKeyIsReportedOnceAndTheIngressIsServedWithoutIt() {
-        Translation t = translate("nginx.ingress.kubernetes.io/enable-cors: 'true', pier.dev/enable-cors: 'true'");
+        Translation t = translate("nginx.ingress.kubernetes.io/affinity: cookie, pier.dev/affinity: cookie");
         assertThat(fields(t, Reason.UnsupportedAnnotation)).containsExactly(
-                "metadata.annotations.nginx.ingress.kubernetes.io/enable-cors",
-                "metadata.annotations.pier.dev/enable-cors");
+                "metadata.annotations.nginx.ingress.kubernetes.io/affinity",
+                "metadata.annotations.pier.dev/affinity");
         assertThat(t.endpointsOf(t.table().match("a.com", "/x")).available()).isTrue();
     }
 
@@ -329,6 +330,29 @@ class AnnotationsTest {
         assertThat(unit.table().match("a.com", "/").policy().upstreamTimeoutNanos()).as("the default").isZero();
         assertThat(fields(translate("nginx.ingress.kubernetes.io/proxy-read-timeout: '0'"), Reason.InvalidAnnotation))
                 .hasSize(1);
+    }
+
+    @Test
+    void enableCorsTakesIngressNginxsDefaultsAndSkipsOriginsThatAreNotOrigins() {
+        Cors defaults = translate("nginx.ingress.kubernetes.io/enable-cors: 'true'").table().match("a.com", "/")
+                .policy().cors();
+        assertThat(defaults.anyOrigin()).isTrue();
+        assertThat(defaults.allowMethods()).isEqualTo("GET, PUT, POST, DELETE, PATCH, OPTIONS");
+        assertThat(defaults.allowCredentials()).isTrue();
+        assertThat(defaults.maxAgeSeconds()).isEqualTo(1728000);
+        assertThat(translate("nginx.ingress.kubernetes.io/cors-allow-origin: https://a.com").table()
+                .match("a.com", "/").policy().cors()).as("without enable-cors, nothing").isNull();
+
+        Translation t = translate("nginx.ingress.kubernetes.io/enable-cors: 'true',"
+                + " nginx.ingress.kubernetes.io/cors-allow-origin: 'https://App.example.com, not an origin,"
+                + " https://*.example.org:8443', nginx.ingress.kubernetes.io/cors-allow-methods: 'GET; rm -rf'");
+        Cors listed = t.table().match("a.com", "/").policy().cors();
+        assertThat(listed.anyOrigin()).isFalse();
+        assertThat(listed.origins()).containsExactly("https://app.example.com", "https://*.example.org:8443");
+        assertThat(listed.allowMethods()).as("an invalid list: the default").isEqualTo(Annotations.CORS_METHODS);
+        assertThat(fields(t, Reason.InvalidAnnotation)).containsExactly(
+                "metadata.annotations.nginx.ingress.kubernetes.io/cors-allow-origin",
+                "metadata.annotations.nginx.ingress.kubernetes.io/cors-allow-methods");
     }
 
     private static List<String> endpoints(Translation t, String host) {
