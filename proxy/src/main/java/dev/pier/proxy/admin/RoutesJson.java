@@ -166,6 +166,9 @@ public final class RoutesJson {
         if (p.cors() != null) {
             g.writeStringField("cors", p.cors().anyOrigin() ? "any origin" : String.join(", ", p.cors().origins()));
         }
+        if (p.connectTimeoutMillis() > 0) {
+            g.writeNumberField("connectTimeoutSeconds", p.connectTimeoutMillis() / 1000);
+        }
         if (p.upstreamTimeoutNanos() > 0) {
             g.writeNumberField("upstreamTimeoutSeconds", p.upstreamTimeoutNanos() / 1_000_000_000L);
         }

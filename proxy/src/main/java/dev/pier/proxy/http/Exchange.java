@@ -60,6 +60,7 @@ final class Exchange {
     private final String hsts;
     private final long maxBodyBytes; // -1: no limit
     private final long timeoutNanos; // the route's proxy-read-timeout, else --upstream-timeout
+    private final int connectTimeoutMillis; // the route's proxy-connect-timeout; 0 for --connect-timeout
     private final Cors cors; // enable-cors: its headers go on the response when the request's origin is allowed
     private final String corsOrigin; // what Access-Control-Allow-Origin says; null for no CORS headers
     private final RouteMeters meters;
@@ -127,6 +128,7 @@ final class Exchange {
         this.hsts = hsts;
         this.maxBodyBytes = policy.maxBodyBytes();
         this.cors = policy.cors();
+        this.connectTimeoutMillis = policy.connectTimeoutMillis();
         this.corsOrigin = cors == null ? null : cors.allowedOrigin(head.headers().get(HttpHeaderNames.ORIGIN));
         this.timeoutNanos = policy.upstreamTimeoutNanos() > 0 ? policy.upstreamTimeoutNanos()
                 : config.upstreamTimeout().toNanos();
@@ -148,7 +150,7 @@ final class Exchange {
         }
         reusedConnection = false;
         connectStart = System.nanoTime();
-        ChannelFuture f = pool.connect(endpoint);
+        ChannelFuture f = pool.connect(endpoint, connectTimeoutMillis);
         f.addListener((ChannelFutureListener) this::connected);
     }
 

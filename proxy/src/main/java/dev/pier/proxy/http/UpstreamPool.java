@@ -4,6 +4,7 @@ import dev.pier.proxy.route.Endpoint;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -52,10 +53,16 @@ final class UpstreamPool {
         return null;
     }
 
-    /** Opens a new connection; its {@link UpstreamHandler} is bound to {@code endpoint}. */
-    ChannelFuture connect(Endpoint endpoint) {
+    /**
+     * Opens a new connection; its {@link UpstreamHandler} is bound to {@code endpoint}.
+     *
+     * @param timeoutMillis a route's connect timeout ({@code proxy-connect-timeout}), or 0 for the configured one
+     */
+    ChannelFuture connect(Endpoint endpoint, int timeoutMillis) {
         assert loop.inEventLoop();
-        ChannelFuture f = bootstrap.connect(new InetSocketAddress(endpoint.address(), endpoint.port()));
+        Bootstrap b = timeoutMillis <= 0 ? bootstrap
+                : bootstrap.clone().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis);
+        ChannelFuture f = b.connect(new InetSocketAddress(endpoint.address(), endpoint.port()));
         f.channel().pipeline().get(UpstreamHandler.class).bind(endpoint);
         return f;
     }

@@ -15,16 +15,18 @@ package dev.pier.proxy.route;
  * @param upstreamTimeoutNanos {@code proxy-read-timeout} ({@code proxy-send-timeout} when only it is set): the longest
  *     the upstream may stay silent while a request is in flight, then 504; 0 for {@code --upstream-timeout}
  * @param cors {@code enable-cors} and {@code cors-*}: CORS headers and preflight answers; null for none
+ * @param connectTimeoutMillis {@code proxy-connect-timeout}: to open a connection to an endpoint; 0 for
+ *     {@code --connect-timeout}
  */
 public record Policy(long maxBodyBytes, Redirect redirect, Access access, String upstreamHost,
                      String forwardedPrefix, String appRoot, String rewriteTarget, long upstreamTimeoutNanos,
-                     Cors cors) {
-    public static final Policy NONE = new Policy(Route.NO_LIMIT, null, null, null, null, null, null, 0, null);
+                     Cors cors, int connectTimeoutMillis) {
+    public static final Policy NONE = new Policy(Route.NO_LIMIT, null, null, null, null, null, null, 0, null, 0);
 
     /** This policy with another body limit. */
     public Policy withMaxBodyBytes(long bytes) {
         return bytes == maxBodyBytes ? this
                 : new Policy(bytes, redirect, access, upstreamHost, forwardedPrefix, appRoot, rewriteTarget,
-                        upstreamTimeoutNanos, cors);
+                        upstreamTimeoutNanos, cors, connectTimeoutMillis);
     }
 }

@@ -31,7 +31,7 @@ class RoutePolicyTest extends RecordingProxyTestBase {
 
     @Test
     void upstreamVhostReplacesHostAndForwardedHostKeepsTheClients() throws Exception {
-        serveWith(new Policy(Route.NO_LIMIT, null, null, "internal.svc", null, null, null, 0, null));
+        serveWith(new Policy(Route.NO_LIMIT, null, null, "internal.svc", null, null, null, 0, null, 0));
         assertThat(get("/x").status()).isEqualTo(200);
         String received = upstream.received().toLowerCase();
         assertThat(received).contains("\r\nhost: internal.svc\r\n").doesNotContain("host: example.com\r\n\r\n")
@@ -42,14 +42,14 @@ class RoutePolicyTest extends RecordingProxyTestBase {
     void forwardedPrefixIsSentOnlyWhenAnnotated() throws Exception {
         assertThat(get("/a").status()).isEqualTo(200);
         assertThat(upstream.received().toLowerCase()).doesNotContain("x-forwarded-prefix");
-        serveWith(new Policy(Route.NO_LIMIT, null, null, null, "/shop", null, null, 0, null));
+        serveWith(new Policy(Route.NO_LIMIT, null, null, null, "/shop", null, null, 0, null, 0));
         assertThat(get("/b").status()).isEqualTo(200);
         assertThat(upstream.received().toLowerCase()).contains("x-forwarded-prefix: /shop\r\n");
     }
 
     @Test
     void appRootRedirectsOnlyTheRootPath() throws Exception {
-        serveWith(new Policy(Route.NO_LIMIT, null, null, null, null, "/app1", null, 0, null));
+        serveWith(new Policy(Route.NO_LIMIT, null, null, null, null, "/app1", null, 0, null, 0));
         RawHttp.Response root = get("/?q=1");
         assertThat(root.status()).isEqualTo(302);
         assertThat(root.header("location")).isEqualTo("http://example.com/app1");
@@ -64,7 +64,7 @@ class RoutePolicyTest extends RecordingProxyTestBase {
         String path = "/something(/|$)(.*)";
         serve(new Route("example.com", path, PathType.PREFIX, backend("web", upstream.port()),
                 new Source("default", "app"), false, false,
-                new Policy(Route.NO_LIMIT, null, null, null, null, null, "/$2", 0, null), PathRegex.compile(path)));
+                new Policy(Route.NO_LIMIT, null, null, null, null, null, "/$2", 0, null, 0), PathRegex.compile(path)));
         assertThat(get("/something/new?x=1&y=2").status()).isEqualTo(200);
         assertThat(get("/SOMETHING").status()).as("case-insensitive, as nginx's ~*").isEqualTo(200);
         assertThat(get("/something/a/b").status()).isEqualTo(200);

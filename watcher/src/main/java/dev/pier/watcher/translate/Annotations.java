@@ -107,6 +107,8 @@ final class Annotations {
             new Key("cors-expose-headers", Support.SUPPORTED, "Access-Control-Expose-Headers"),
             new Key("cors-allow-credentials", Support.SUPPORTED, "Access-Control-Allow-Credentials (default true)"),
             new Key("cors-max-age", Support.SUPPORTED, "Access-Control-Max-Age in seconds (default 1728000)"),
+            new Key("proxy-connect-timeout", Support.SUPPORTED, "seconds to open a connection to an endpoint, then"
+                    + " the next endpoint, then 504 (without it, --connect-timeout)"),
             new Key("proxy-read-timeout", Support.SUPPORTED, "seconds the upstream may stay silent while a request"
                     + " is in flight, then 504 (one timer both ways; without it, --upstream-timeout)"),
             new Key("proxy-send-timeout", Support.SUPPORTED, "as proxy-read-timeout, when that is not set: Pier"
@@ -213,7 +215,8 @@ final class Annotations {
         return new Policies(redirects, guard, new Policy(bodyLimit == null ? Route.NO_LIMIT : bodyLimit,
                 redirect, access, upstreamHost(annotations, ref, problems),
                 path(annotations, "x-forwarded-prefix", ref, problems), path(annotations, "app-root", ref, problems),
-                rewrite, timeoutNanos, cors(annotations, ref, problems)), bodyLimit != null, flag(annotations, "service-upstream", false, ref, problems),
+                rewrite, timeoutNanos, cors(annotations, ref, problems), connectTimeoutMillis(annotations, ref, problems)),
+                bodyLimit != null, flag(annotations, "service-upstream", false, ref, problems),
                 regex);
     }
 
@@ -275,6 +278,12 @@ final class Annotations {
                 "'" + raw + "' is not a comma-separated list of names; " + (fallback == null ? "none is sent"
                         : "the default applies (" + fallback + ")")));
         return fallback;
+    }
+
+    /** {@code proxy-connect-timeout} in milliseconds, at most an hour; 0 when absent or invalid. */
+    private static int connectTimeoutMillis(Map<String, String> annotations, ObjectRef ref, List<Problem> problems) {
+        Long s = seconds(annotations, "proxy-connect-timeout", ref, problems);
+        return s == null ? 0 : (int) Math.min(s, 3600) * 1000;
     }
 
     /** The longest timeout taken, in seconds: a year. */

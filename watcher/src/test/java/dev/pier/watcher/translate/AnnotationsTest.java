@@ -330,6 +330,10 @@ class AnnotationsTest {
         assertThat(unit.table().match("a.com", "/").policy().upstreamTimeoutNanos()).as("the default").isZero();
         assertThat(fields(translate("nginx.ingress.kubernetes.io/proxy-read-timeout: '0'"), Reason.InvalidAnnotation))
                 .hasSize(1);
+        assertThat(translate("nginx.ingress.kubernetes.io/proxy-connect-timeout: '3'").table().match("a.com", "/")
+                .policy().connectTimeoutMillis()).isEqualTo(3000);
+        assertThat(translate("nginx.ingress.kubernetes.io/proxy-connect-timeout: '86400'").table()
+                .match("a.com", "/").policy().connectTimeoutMillis()).as("at most an hour").isEqualTo(3_600_000);
     }
 
     @Test
