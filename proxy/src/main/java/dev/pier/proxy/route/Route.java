@@ -60,7 +60,12 @@ public record Route(String host, String path, PathType pathType, Backend backend
 
     /** A default backend that forwards unmatched requests to a Service. */
     public static Route defaultBackend(Backend backend, Source source) {
-        return new Route("", "/", PathType.PREFIX, requireNonNull(backend, "backend"), source);
+        return defaultBackend(backend, source, Policy.NONE);
+    }
+
+    /** A default backend that forwards unmatched requests to a Service, under {@code policy}. */
+    public static Route defaultBackend(Backend backend, Source source, Policy policy) {
+        return new Route("", "/", PathType.PREFIX, requireNonNull(backend, "backend"), source, false, false, policy);
     }
 
     /** True for the built-in default backend, which Pier answers itself with a 404. */

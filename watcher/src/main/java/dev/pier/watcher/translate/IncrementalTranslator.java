@@ -188,7 +188,8 @@ public final class IncrementalTranslator {
                     case CompiledIngress.DefaultBackend d -> {
                         Backend backend = d.resolve(resolver);
                         if (defaultRoute == null) {
-                            defaultRoute = Route.defaultBackend(backend, c.source);
+                            // the Ingress's annotations hold for its default backend too (an allowlist above all)
+                            defaultRoute = Route.defaultBackend(backend, c.source, c.policy(config.maxBodyBytes()));
                             defaultOwner = d;
                             d.conflict = null;
                         } else {
@@ -211,7 +212,8 @@ public final class IncrementalTranslator {
             defaultService = resolver.resolve(CompiledIngress.ServiceRef.of(svc.namespace(), svc.name(), null,
                     null), defaultService);
             defaultService.report(svc, "--default-backend-service", problems);
-            defaultRoute = Route.defaultBackend(defaultService.backend(), null);
+            defaultRoute = Route.defaultBackend(defaultService.backend(), null,
+                    Policy.NONE.withMaxBodyBytes(config.maxBodyBytes()));
             defaultOwner = config;
         }
         if (defaultRoute != null) {

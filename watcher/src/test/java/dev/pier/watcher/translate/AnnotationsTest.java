@@ -359,6 +359,20 @@ class AnnotationsTest {
                 "metadata.annotations.nginx.ingress.kubernetes.io/cors-allow-methods");
     }
 
+    /** An Ingress's annotations hold for its spec.defaultBackend too: an allowlist must not leave it open. */
+    @Test
+    void theIngresssDefaultBackendCarriesItsPolicy() {
+        Translation t = translate("nginx.ingress.kubernetes.io/allowlist-source-range: 10.0.0.0/8,"
+                + " nginx.ingress.kubernetes.io/proxy-body-size: 2k");
+        Route fallback = t.table().match("elsewhere.com", "/x");
+        assertThat(fallback).isSameAs(t.table().defaultRoute());
+        assertThat(fallback.backend().service()).isEqualTo("web");
+        assertThat(fallback.policy().access()).isNotNull();
+        assertThat(fallback.policy().maxBodyBytes()).isEqualTo(2048);
+        assertThat(translate("").table().defaultRoute().policy().maxBodyBytes()).as("--proxy-body-size's 1m")
+                .isEqualTo(1 << 20);
+    }
+
     private static List<String> endpoints(Translation t, String host) {
         return t.endpointsOf(t.table().match(host, "/")).endpoints().stream().map(Object::toString).toList();
     }
