@@ -21,7 +21,8 @@ import java.util.Map;
 /**
  * Writes the table in force as JSON for {@code GET /routes}: every host with its paths in match order, each with its
  * path type, backend Service, endpoints, the Ingress it came from, and why it has no endpoints when it has none; then
- * the problems of the configuration in force; the certificates by server name, each with its subject, DNS names, expiry and SHA-256 fingerprint (never the key).
+ * the problems of the configuration in force; the certificates by server name, each with its subject, DNS names,
+ * expiry and SHA-256 fingerprint (never the key).
  */
 public final class RoutesJson {
     private static final JsonFactory JSON = new JsonFactory();
@@ -145,7 +146,8 @@ public final class RoutesJson {
             g.writeNumberField("maxBodyBytes", p.maxBodyBytes());
         }
         if (p.redirect() != null) {
-            g.writeStringField("redirect", p.redirect().code() + " to " + p.redirect().location());
+            g.writeStringField("redirect", p.redirect().code() + " to " + p.redirect().locationFor("$scheme",
+                    "$request_uri"));
         }
         if (p.appRoot() != null) {
             g.writeStringField("appRoot", p.appRoot());

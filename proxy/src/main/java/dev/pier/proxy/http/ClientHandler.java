@@ -306,9 +306,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 return true;
             }
         }
-        if (policy.redirect() != null) { // permanent-redirect, temporal-redirect
-            answer(Responses.redirect(HttpResponseStatus.valueOf(policy.redirect().code()),
-                    policy.redirect().location(), close || shared.draining()));
+        if (policy.redirect() != null) { // permanent-redirect, temporal-redirect, from-to-www-redirect
+            String location = policy.redirect().locationFor(secure ? "https" : "http", target.uri());
+            answer(Responses.redirect(HttpResponseStatus.valueOf(policy.redirect().code()), location,
+                    close || shared.draining()));
             return true;
         }
         if (policy.appRoot() != null && target.pathEnd() == 1) { // app-root: "/" goes to the application's root

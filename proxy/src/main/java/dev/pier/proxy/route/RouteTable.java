@@ -282,6 +282,11 @@ public final class RouteTable {
             return null;
         }
 
+        /** Whether a route was added for {@code host}. */
+        public boolean hasHost(String host) {
+            return byHost.containsKey(host);
+        }
+
         /** Sets where unmatched requests go; {@link Route#NOT_FOUND} unless set. */
         public Builder defaultRoute(Route route) {
             this.defaultRoute = requireNonNull(route, "route");

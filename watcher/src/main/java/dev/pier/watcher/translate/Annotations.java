@@ -56,10 +56,12 @@ final class Annotations {
      * @param serviceUpstream {@code service-upstream}: proxy to each Service's cluster IP, not its endpoints
      * @param regex {@code use-regex} or {@code rewrite-target}: every non-Exact path of the Ingress's hosts, whichever
      *     Ingress it comes from, is a case-insensitive regular expression, as in ingress-nginx
+     * @param wwwRedirect {@code from-to-www-redirect}: the www (or non-www) twin of each of its hosts redirects there
      */
     record Policies(Redirects redirects, String unenforcedGuard, Policy route, boolean bodyLimitSet,
-                    boolean serviceUpstream, boolean regex) {
-        static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null, Policy.NONE, false, false, false);
+                    boolean serviceUpstream, boolean regex, boolean wwwRedirect) {
+        static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null, Policy.NONE, false, false, false,
+                false);
     }
 
     private static final String STREAMS = "Pier streams request and response bodies without buffering them";
@@ -96,6 +98,8 @@ final class Annotations {
                     "the Host header the upstream receives (X-Forwarded-Host keeps the client's)"),
             new Key("x-forwarded-prefix", Support.SUPPORTED, "sent to the upstream as X-Forwarded-Prefix"),
             new Key("app-root", Support.SUPPORTED, "a request for / is redirected (302) to this path"),
+            new Key("from-to-www-redirect", Support.SUPPORTED, "requests for www.HOST go to HOST (or for HOST to"
+                    + " www.HOST), with 308, unless an Ingress has rules for that host"),
             new Key("rewrite-target", Support.SUPPORTED, "the path the upstream receives, with $1 to $9 from the path's"
                     + " groups; makes the host's paths regular expressions, as use-regex does"),
             new Key("enable-cors", Support.SUPPORTED, "CORS headers on responses to allowed origins, and preflight"
@@ -215,14 +219,15 @@ final class Annotations {
         return new Policies(redirects, guard, new Policy(bodyLimit == null ? Route.NO_LIMIT : bodyLimit,
                 redirect, access, upstreamHost(annotations, ref, problems),
                 path(annotations, "x-forwarded-prefix", ref, problems), path(annotations, "app-root", ref, problems),
-                rewrite, timeoutNanos, cors(annotations, ref, problems), connectTimeoutMillis(annotations, ref, problems)),
+                rewrite, timeoutNanos, cors(annotations, ref, problems),
+                connectTimeoutMillis(annotations, ref, problems)),
                 bodyLimit != null, flag(annotations, "service-upstream", false, ref, problems),
-                regex);
+                regex, flag(annotations, "from-to-www-redirect", false, ref, problems));
     }
 
     static final String CORS_METHODS = "GET, PUT, POST, DELETE, PATCH, OPTIONS";
-    static final String CORS_HEADERS =
-            "DNT,Keep-Alive,User-Agent,X-Requested-With,If-Modified-Since,Cache-Control,Content-Type,Range,Authorization";
+    static final String CORS_HEADERS = "DNT,Keep-Alive,User-Agent,X-Requested-With,If-Modified-Since,Cache-Control,"
+            + "Content-Type,Range,Authorization";
     private static final Pattern CORS_ORIGIN = Pattern.compile("[a-z][a-z0-9+.-]*://(\\*\\.)?[a-z0-9.-]+(:[0-9]+)?");
     private static final Pattern CORS_METHOD_LIST = Pattern.compile("([A-Za-z]+,?\\s?)+");
     private static final Pattern CORS_HEADER_LIST = Pattern.compile("(([A-Za-z0-9_-]+|\\*),?\\s?)+");

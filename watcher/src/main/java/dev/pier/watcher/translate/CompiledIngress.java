@@ -47,6 +47,8 @@ final class CompiledIngress {
     final boolean hasDefaultBackend;
     /** {@code use-regex} or {@code rewrite-target}: every non-Exact path of its hosts is a regular expression. */
     final boolean regex;
+    /** {@code from-to-www-redirect}: the www (or non-www) twin of each of its hosts redirects to it. */
+    final boolean wwwRedirect;
     // Confined to the translating thread, like the whole cache:
     /** The number of the last translation that took this Ingress. */
     long taken;
@@ -181,7 +183,7 @@ final class CompiledIngress {
     record FixedBackend(Backend backend) implements Target {}
 
     private CompiledIngress(Ingress ingress, ObjectRef ref, boolean hasSpec, Redirects redirects, Policy policy,
-                            boolean bodyLimitSet, boolean regex, List<Step> steps) {
+                            boolean bodyLimitSet, boolean regex, boolean wwwRedirect, List<Step> steps) {
         this.ingress = ingress;
         this.ref = ref;
         this.source = new Source(ref.namespace(), ref.name());
@@ -200,6 +202,7 @@ final class CompiledIngress {
         }
         this.hasDefaultBackend = defaultBackend;
         this.regex = regex;
+        this.wwwRedirect = wwwRedirect;
     }
 
     /**
@@ -255,7 +258,7 @@ final class CompiledIngress {
     static CompiledIngress compile(Ingress ingress) {
         ObjectRef ref = ObjectRef.of(ingress);
         if (ingress.getSpec() == null) {
-            return new CompiledIngress(ingress, ref, false, null, Policy.NONE, false, false, List.of());
+            return new CompiledIngress(ingress, ref, false, null, Policy.NONE, false, false, false, List.of());
         }
         List<Step> steps = new ArrayList<>();
         List<Problem> annotationProblems = new ArrayList<>();
@@ -275,7 +278,7 @@ final class CompiledIngress {
             compileRule(rules.get(r), r, ref, policies, steps);
         }
         return new CompiledIngress(ingress, ref, true, policies.redirects(), policies.route(),
-                policies.bodyLimitSet(), policies.regex(), List.copyOf(steps));
+                policies.bodyLimitSet(), policies.regex(), policies.wwwRedirect(), List.copyOf(steps));
     }
 
     private static void compileRule(IngressRule rule, int r, ObjectRef ref, Annotations.Policies policies,

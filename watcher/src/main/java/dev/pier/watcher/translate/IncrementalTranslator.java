@@ -7,6 +7,7 @@ import dev.pier.proxy.route.EndpointTable;
 import dev.pier.proxy.route.PathRegex;
 import dev.pier.proxy.route.PathType;
 import dev.pier.proxy.route.Policy;
+import dev.pier.proxy.route.Redirect;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.RouteTable;
 import dev.pier.tls.ServerCertificates;
@@ -89,6 +90,8 @@ public final class IncrementalTranslator {
     private Map<String, List<Use>> uses;
     /** The taken Ingresses with paths on each host, oldest first; built when first needed. */
     private Map<String, List<CompiledIngress>> byHost;
+    /** The hosts the last full translation's from-to-www-redirect Ingresses would redirect, served or not. */
+    private Set<String> wwwTwins = Set.of();
 
     /**
      * One reference to a Service: a path or default backend ({@code step}) of a taken Ingress ({@code owner}), or
@@ -205,6 +208,7 @@ public final class IncrementalTranslator {
             c.problems = c.problems();
             problems.addAll(c.problems);
         }
+        wwwTwins = addWwwRedirects(ingresses, table, config);
         int trailingFrom = problems.size();
 
         if (defaultRoute == null && config.defaultBackendService() != null) {
@@ -307,7 +311,7 @@ public final class IncrementalTranslator {
         for (Ingress i : come) {
             if (classes.accepts(i)) {
                 CompiledIngress c = CompiledIngress.compile(i);
-                if (c.hasTls || c.hasDefaultBackend) {
+                if (c.hasTls || c.hasDefaultBackend || c.wwwRedirect) {
                     return null;
                 }
                 added.add(c);
@@ -317,7 +321,7 @@ public final class IncrementalTranslator {
         for (Ingress i : gone) {
             CompiledIngress c = byObject.get(i);
             if (c != null) {
-                if (c.hasTls || c.hasDefaultBackend) {
+                if (c.hasTls || c.hasDefaultBackend || c.wwwRedirect) {
                     return null;
                 }
                 removed.add(c);
@@ -340,6 +344,11 @@ public final class IncrementalTranslator {
         // The hosts the changed Ingresses have paths on, rebuilt from every Ingress with paths there.
         Set<String> hosts = new HashSet<>();
         hostsChanged(removed, added, hosts);
+        for (String host : hosts) {
+            if (wwwTwins.contains(host)) { // a host some from-to-www-redirect would redirect: its rules decide
+                return null;
+            }
+        }
         BackendResolver resolver = new BackendResolver(state.services(), false);
         RouteTable previous = last.table();
         RouteTable.Builder table = RouteTable.builder(previous).defaultRoute(previous.defaultRoute());
@@ -407,6 +416,36 @@ public final class IncrementalTranslator {
     }
 
     /** Resolves a path's backend and adds its route to the table, noting a conflict on the step. */
+    /**
+     * {@code from-to-www-redirect}: for each host of such an Ingress, its twin ({@code www.} added or taken away)
+     * redirects there with 308, keeping the scheme and URI, unless the twin has rules of its own (then the annotation
+     * is left out for it, as ingress-nginx leaves it out). Returns every twin considered, so that the patch path can
+     * leave a change to any of them to a full translation.
+     */
+    private static Set<String> addWwwRedirects(List<CompiledIngress> ingresses, RouteTable.Builder table,
+                                               TranslatorConfig config) {
+        Set<String> twins = new HashSet<>();
+        for (CompiledIngress c : ingresses) {
+            if (!c.wwwRedirect) {
+                continue;
+            }
+            for (CompiledIngress.Step step : c.steps) {
+                if (!(step instanceof CompiledIngress.PathRule p) || p.host.isEmpty() || p.host.startsWith("*.")) {
+                    continue;
+                }
+                String twin = p.host.startsWith("www.") ? p.host.substring(4) : "www." + p.host;
+                if (!Hosts.isValid(twin) || !twins.add(twin) || table.hasHost(twin)) {
+                    continue;
+                }
+                Policy redirect = new Policy(config.maxBodyBytes(), new Redirect(p.host, 308, true), null, null,
+                        null, null, null, 0, null, 0);
+                table.add(new Route(twin, "/", PathType.PREFIX, Backend.refused(c.ref.namespace(), c.ref.name(), "-",
+                        "from-to-www-redirect to " + p.host), c.source, false, false, redirect));
+            }
+        }
+        return Set.copyOf(twins);
+    }
+
     /**
      * Resolves a path's backend and adds its route to the table, noting a conflict on the step. On a host with
      * regex paths ({@code regexHost}) a non-Exact path is matched as a regular expression, as is any path whose

@@ -72,6 +72,7 @@ class AnnotationReportingTest {
                 + ingress("shop", "shop.example.com", "nginx.ingress.kubernetes.io/app-root: /app1,"
                         + " nginx.ingress.kubernetes.io/x-forwarded-prefix: /shop,"
                         + " nginx.ingress.kubernetes.io/upstream-vhost: 'not a host'")
+                + ingress("www", "www.twin.example.com", "nginx.ingress.kubernetes.io/from-to-www-redirect: 'true'")
                 + ingress("direct", "direct.example.com", "nginx.ingress.kubernetes.io/service-upstream: 'true'")
                         .replace("name: app,", "name: direct,").replace("number: 80", "number: " + app.port())
                 + """
@@ -173,6 +174,15 @@ class AnnotationReportingTest {
         assertThat(get(proxy.httpPort(), "rewrite.example.com", "/Something").statusCode()).isEqualTo(200);
         assertThat(get(proxy.httpPort(), "rewrite.example.com", "/other").statusCode()).isEqualTo(404);
         assertThat(app.received()).extracting(EchoUpstream.Received::uri).containsExactly("/new/page?x=1", "/");
+    }
+
+    @Test
+    void fromToWwwRedirectSendsTheBareHostToWww() throws Exception {
+        HttpResponse<String> r = get(proxy.httpPort(), "twin.example.com", "/cart?id=7");
+        assertThat(r.statusCode()).isEqualTo(308);
+        assertThat(r.headers().firstValue("location")).hasValue("http://www.twin.example.com/cart?id=7");
+        assertThat(get(proxy.httpPort(), "www.twin.example.com", "/cart").statusCode()).isEqualTo(200);
+        assertThat(app.received()).extracting(EchoUpstream.Received::uri).containsExactly("/cart");
     }
 
     @Test

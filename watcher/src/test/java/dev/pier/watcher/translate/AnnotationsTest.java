@@ -373,6 +373,45 @@ class AnnotationsTest {
                 .isEqualTo(1 << 20);
     }
 
+    @Test
+    void fromToWwwRedirectSendsTheTwinHostToTheIngresssHostUnlessTheTwinHasRules() {
+        String www = """
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata:
+                  name: www
+                  annotations: {nginx.ingress.kubernetes.io/from-to-www-redirect: 'true'}
+                spec:
+                  ingressClassName: pier
+                  rules:
+                  - host: www.shop.com
+                    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
+                ---
+                """;
+        Translation t = Translator.translate(ClusterState.of(objects(service("web", "10.0.0.5", 8080) + www)),
+                TranslatorConfig.defaults());
+        Route twin = t.table().match("shop.com", "/cart?x=1");
+        assertThat(twin.host()).isEqualTo("shop.com");
+        assertThat(twin.policy().redirect().code()).isEqualTo(308);
+        assertThat(twin.policy().redirect().locationFor("https", "/cart?x=1"))
+                .isEqualTo("https://www.shop.com/cart?x=1");
+        assertThat(t.problems()).isEmpty();
+
+        String own = """
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata: {name: own}
+                spec:
+                  ingressClassName: pier
+                  rules:
+                  - host: shop.com
+                    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
+                """;
+        Translation both = Translator.translate(ClusterState.of(objects(service("web", "10.0.0.5", 8080) + www
+                + own)), TranslatorConfig.defaults());
+        assertThat(both.table().match("shop.com", "/").policy().redirect()).as("its own rules win").isNull();
+    }
+
     private static List<String> endpoints(Translation t, String host) {
         return t.endpointsOf(t.table().match(host, "/")).endpoints().stream().map(Object::toString).toList();
     }

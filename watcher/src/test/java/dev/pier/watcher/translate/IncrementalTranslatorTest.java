@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  */
 class IncrementalTranslatorTest {
     private static final String[] NAMESPACES = {"a", "b"};
-    private static final String[] HOSTS = {"", "x.com", "y.com", "*.y.com", "z.y.com", "Bad_Host", "10.0.0.1"};
+    private static final String[] HOSTS = {"", "x.com", "y.com", "*.y.com", "z.y.com", "Bad_Host", "10.0.0.1",
+        "www.x.com"};
     private static final String[] PATHS = {"/", "/api", "/api/", "/a/../b", "no-slash", ""};
     private static final String[] TYPES = {"Prefix", "Exact", "ImplementationSpecific", "Regex"};
     private static final String[] SERVICES = {"s0", "s1", "s2", "s3"};
@@ -231,6 +232,12 @@ class IncrementalTranslatorTest {
         if (random.nextInt(4) == 0) {
             b.editMetadata().addToAnnotations("pier.dev/ssl-redirect", pick(new String[] {"true", "false", "maybe"}))
                     .endMetadata();
+        }
+        if (random.nextInt(6) == 0) { // host-wide regex paths, whichever Ingress has the paths
+            b.editMetadata().addToAnnotations("pier.dev/use-regex", "true").endMetadata();
+        }
+        if (random.nextInt(6) == 0) { // the twin of each host redirects, unless it has rules of its own
+            b.editMetadata().addToAnnotations("pier.dev/from-to-www-redirect", "true").endMetadata();
         }
         if (random.nextInt(6) == 0) {
             b.editSpec().withNewDefaultBackend().withNewService().withName(pick(SERVICES)).withNewPort()
