@@ -11,16 +11,18 @@ import java.util.regex.Pattern;
  * {@code rewrite-target}; and that Ingress's {@code rewrite-target}, applied as nginx's
  * {@code rewrite "(?i)path" target break;}.
  *
- * <p>Matching allocates a {@link Matcher}: regex hosts pay that on the request path, plain hosts do not. Equal when
- * the sources are equal.
+ * <p>Matching allocates nothing: each thread keeps one {@link Matcher} per expression and resets it (event loops are
+ * few and long-lived). A rewrite allocates its result. Equal when the sources are equal.
  */
 public final class PathRegex {
     private final String source;
     private final Pattern pattern;
+    private final ThreadLocal<Matcher> matchers;
 
     private PathRegex(String source, Pattern pattern) {
         this.source = source;
         this.pattern = pattern;
+        this.matchers = ThreadLocal.withInitial(() -> pattern.matcher(""));
     }
 
     /**
@@ -44,7 +46,10 @@ public final class PathRegex {
 
     /** True when the expression matches at the start of {@code uri[0, pathEnd)}. */
     public boolean matchesStart(CharSequence uri, int pathEnd) {
-        return pattern.matcher(uri).region(0, pathEnd).lookingAt();
+        Matcher m = matchers.get().reset(uri).region(0, pathEnd);
+        boolean matched = m.lookingAt();
+        m.reset(""); // drop the reference to the request's URI
+        return matched;
     }
 
     /**
