@@ -168,6 +168,9 @@ public final class RoutesJson {
         if (p.cors() != null) {
             g.writeStringField("cors", p.cors().anyOrigin() ? "any origin" : String.join(", ", p.cors().origins()));
         }
+        if (p.locationRewrite() != null) {
+            g.writeStringField("locationRewrite", p.locationRewrite().from() + " -> " + p.locationRewrite().to());
+        }
         if (p.connectTimeoutMillis() > 0) {
             g.writeNumberField("connectTimeoutSeconds", p.connectTimeoutMillis() / 1000);
         }

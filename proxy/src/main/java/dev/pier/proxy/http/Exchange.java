@@ -5,6 +5,7 @@ import dev.pier.proxy.metrics.RouteMeters;
 import dev.pier.proxy.route.Backend;
 import dev.pier.proxy.route.Cors;
 import dev.pier.proxy.route.Endpoint;
+import dev.pier.proxy.route.LocationRewrite;
 import dev.pier.proxy.route.Policy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -23,6 +24,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -61,6 +63,7 @@ final class Exchange {
     private final long maxBodyBytes; // -1: no limit
     private final long timeoutNanos; // the route's proxy-read-timeout, else --upstream-timeout
     private final int connectTimeoutMillis; // the route's proxy-connect-timeout; 0 for --connect-timeout
+    private final LocationRewrite locationRewrite; // proxy-redirect-from/-to; null for none
     private final Cors cors; // enable-cors: its headers go on the response when the request's origin is allowed
     private final String corsOrigin; // what Access-Control-Allow-Origin says; null for no CORS headers
     private final RouteMeters meters;
@@ -129,6 +132,7 @@ final class Exchange {
         this.maxBodyBytes = policy.maxBodyBytes();
         this.cors = policy.cors();
         this.connectTimeoutMillis = policy.connectTimeoutMillis();
+        this.locationRewrite = policy.locationRewrite();
         this.corsOrigin = cors == null ? null : cors.allowedOrigin(head.headers().get(HttpHeaderNames.ORIGIN));
         this.timeoutNanos = policy.upstreamTimeoutNanos() > 0 ? policy.upstreamTimeoutNanos()
                 : config.upstreamTimeout().toNanos();
@@ -320,6 +324,10 @@ final class Exchange {
         boolean chunked = HttpUtil.isTransferEncodingChunked(response);
         boolean hasLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
         Headers.removeHopByHop(h, switching);
+        if (locationRewrite != null) { // proxy-redirect-from/-to
+            rewriteLocation(h, HttpHeaderNames.LOCATION);
+            rewriteLocation(h, REFRESH);
+        }
         if (!switching) {
             int code = response.status().code();
             boolean bodyAllowed = !headRequest && code != 204 && code != 304;
@@ -350,6 +358,15 @@ final class Exchange {
         }
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         clientChannel.write(response, clientChannel.voidPromise());
+    }
+
+    private static final AsciiString REFRESH = AsciiString.cached("refresh");
+
+    private void rewriteLocation(HttpHeaders h, CharSequence name) {
+        String value = h.get(name);
+        if (value != null) {
+            h.set(name, locationRewrite.apply(value));
+        }
     }
 
     private void onResponseEnd(HttpContent last) {

@@ -17,16 +17,19 @@ package dev.pier.proxy.route;
  * @param cors {@code enable-cors} and {@code cors-*}: CORS headers and preflight answers; null for none
  * @param connectTimeoutMillis {@code proxy-connect-timeout}: to open a connection to an endpoint; 0 for
  *     {@code --connect-timeout}
+ * @param locationRewrite {@code proxy-redirect-from}/{@code -to}: the upstream's Location as the client sees it;
+ *     null to pass it as sent
  */
 public record Policy(long maxBodyBytes, Redirect redirect, Access access, String upstreamHost,
                      String forwardedPrefix, String appRoot, String rewriteTarget, long upstreamTimeoutNanos,
-                     Cors cors, int connectTimeoutMillis) {
-    public static final Policy NONE = new Policy(Route.NO_LIMIT, null, null, null, null, null, null, 0, null, 0);
+                     Cors cors, int connectTimeoutMillis, LocationRewrite locationRewrite) {
+    public static final Policy NONE = new Policy(Route.NO_LIMIT, null, null, null, null, null, null, 0, null, 0,
+            null);
 
     /** This policy with another body limit. */
     public Policy withMaxBodyBytes(long bytes) {
         return bytes == maxBodyBytes ? this
                 : new Policy(bytes, redirect, access, upstreamHost, forwardedPrefix, appRoot, rewriteTarget,
-                        upstreamTimeoutNanos, cors, connectTimeoutMillis);
+                        upstreamTimeoutNanos, cors, connectTimeoutMillis, locationRewrite);
     }
 }

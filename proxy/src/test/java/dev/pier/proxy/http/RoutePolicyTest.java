@@ -4,12 +4,14 @@ import static dev.pier.testing.Routes.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pier.proxy.RecordingProxyTestBase;
+import dev.pier.proxy.route.LocationRewrite;
 import dev.pier.proxy.route.PathRegex;
 import dev.pier.proxy.route.PathType;
 import dev.pier.proxy.route.Policy;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.Source;
 import dev.pier.testing.RawHttp;
+import dev.pier.testing.ScriptedUpstream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,7 +33,7 @@ class RoutePolicyTest extends RecordingProxyTestBase {
 
     @Test
     void upstreamVhostReplacesHostAndForwardedHostKeepsTheClients() throws Exception {
-        serveWith(new Policy(Route.NO_LIMIT, null, null, "internal.svc", null, null, null, 0, null, 0));
+        serveWith(new Policy(Route.NO_LIMIT, null, null, "internal.svc", null, null, null, 0, null, 0, null));
         assertThat(get("/x").status()).isEqualTo(200);
         String received = upstream.received().toLowerCase();
         assertThat(received).contains("\r\nhost: internal.svc\r\n").doesNotContain("host: example.com\r\n\r\n")
@@ -42,14 +44,14 @@ class RoutePolicyTest extends RecordingProxyTestBase {
     void forwardedPrefixIsSentOnlyWhenAnnotated() throws Exception {
         assertThat(get("/a").status()).isEqualTo(200);
         assertThat(upstream.received().toLowerCase()).doesNotContain("x-forwarded-prefix");
-        serveWith(new Policy(Route.NO_LIMIT, null, null, null, "/shop", null, null, 0, null, 0));
+        serveWith(new Policy(Route.NO_LIMIT, null, null, null, "/shop", null, null, 0, null, 0, null));
         assertThat(get("/b").status()).isEqualTo(200);
         assertThat(upstream.received().toLowerCase()).contains("x-forwarded-prefix: /shop\r\n");
     }
 
     @Test
     void appRootRedirectsOnlyTheRootPath() throws Exception {
-        serveWith(new Policy(Route.NO_LIMIT, null, null, null, null, "/app1", null, 0, null, 0));
+        serveWith(new Policy(Route.NO_LIMIT, null, null, null, null, "/app1", null, 0, null, 0, null));
         RawHttp.Response root = get("/?q=1");
         assertThat(root.status()).isEqualTo(302);
         assertThat(root.header("location")).isEqualTo("http://example.com/app1");
@@ -64,13 +66,31 @@ class RoutePolicyTest extends RecordingProxyTestBase {
         String path = "/something(/|$)(.*)";
         serve(new Route("example.com", path, PathType.PREFIX, backend("web", upstream.port()),
                 new Source("default", "app"), false, false,
-                new Policy(Route.NO_LIMIT, null, null, null, null, null, "/$2", 0, null, 0), PathRegex.compile(path)));
+                new Policy(Route.NO_LIMIT, null, null, null, null, null, "/$2", 0, null, 0, null), PathRegex.compile(path)));
         assertThat(get("/something/new?x=1&y=2").status()).isEqualTo(200);
         assertThat(get("/SOMETHING").status()).as("case-insensitive, as nginx's ~*").isEqualTo(200);
         assertThat(get("/something/a/b").status()).isEqualTo(200);
         assertThat(get("/elsewhere").status()).as("no other rule: the default 404").isEqualTo(404);
         assertThat(requestLines()).containsExactly("GET /new?x=1&y=2 HTTP/1.1", "GET / HTTP/1.1",
                 "GET /a/b HTTP/1.1");
+    }
+
+
+    /** proxy-redirect-from/-to: the upstream's Location (and Refresh) as the client sees it. */
+    @Test
+    void proxyRedirectRewritesTheStartOfTheUpstreamsLocation() throws Exception {
+        try (ScriptedUpstream app = new ScriptedUpstream((s, u) -> {
+            String head = u.readHead(s.getInputStream());
+            String target = head.contains("/refresh") ? "Refresh: 5; url=http://internal:8080/later\r\n"
+                    : "Location: http://internal:8080/login?next=%2F\r\n";
+            ScriptedUpstream.write(s, "HTTP/1.1 302 Found\r\n" + target + "Content-Length: 0\r\n\r\n");
+        })) {
+            serve(new Route("example.com", "/", PathType.PREFIX, backend("web", app.port()),
+                    new Source("default", "app"), false, false, new Policy(Route.NO_LIMIT, null, null, null, null,
+                            null, null, 0, null, 0, new LocationRewrite("http://internal:8080/", "https://example.com/"))));
+            assertThat(get("/").header("location")).isEqualTo("https://example.com/login?next=%2F");
+            assertThat(get("/refresh").header("refresh")).isEqualTo("5; url=https://example.com/later");
+        }
     }
 
     private java.util.List<String> requestLines() {

@@ -3,6 +3,7 @@ package dev.pier.watcher.translate;
 import dev.pier.proxy.route.Access;
 import dev.pier.proxy.route.AddressRanges;
 import dev.pier.proxy.route.Cors;
+import dev.pier.proxy.route.LocationRewrite;
 import dev.pier.proxy.route.Policy;
 import dev.pier.proxy.route.Redirect;
 import dev.pier.proxy.route.Route;
@@ -100,6 +101,9 @@ final class Annotations {
             new Key("app-root", Support.SUPPORTED, "a request for / is redirected (302) to this path"),
             new Key("from-to-www-redirect", Support.SUPPORTED, "requests for www.HOST go to HOST (or for HOST to"
                     + " www.HOST), with 308, unless an Ingress has rules for that host"),
+            new Key("proxy-redirect-from", Support.SUPPORTED, "with proxy-redirect-to: a Location or Refresh header"
+                    + " of the upstream that starts with this gets proxy-redirect-to instead"),
+            new Key("proxy-redirect-to", Support.SUPPORTED, "what replaces proxy-redirect-from in Location headers"),
             new Key("rewrite-target", Support.SUPPORTED, "the path the upstream receives, with $1 to $9 from the path's"
                     + " groups; makes the host's paths regular expressions, as use-regex does"),
             new Key("enable-cors", Support.SUPPORTED, "CORS headers on responses to allowed origins, and preflight"
@@ -220,7 +224,7 @@ final class Annotations {
                 redirect, access, upstreamHost(annotations, ref, problems),
                 path(annotations, "x-forwarded-prefix", ref, problems), path(annotations, "app-root", ref, problems),
                 rewrite, timeoutNanos, cors(annotations, ref, problems),
-                connectTimeoutMillis(annotations, ref, problems)),
+                connectTimeoutMillis(annotations, ref, problems), locationRewrite(annotations, ref, problems)),
                 bodyLimit != null, flag(annotations, "service-upstream", false, ref, problems),
                 regex, flag(annotations, "from-to-www-redirect", false, ref, problems));
     }
@@ -289,6 +293,37 @@ final class Annotations {
     private static int connectTimeoutMillis(Map<String, String> annotations, ObjectRef ref, List<Problem> problems) {
         Long s = seconds(annotations, "proxy-connect-timeout", ref, problems);
         return s == null ? 0 : (int) Math.min(s, 3600) * 1000;
+    }
+
+    /**
+     * {@code proxy-redirect-from} and {@code -to}: both set, neither with a space or an nginx variable; {@code off}
+     * and {@code default} (nginx's own settings) mean none. Otherwise reported, and none.
+     */
+    private static LocationRewrite locationRewrite(Map<String, String> annotations, ObjectRef ref,
+                                                   List<Problem> problems) {
+        String from = value(annotations, "proxy-redirect-from");
+        String to = value(annotations, "proxy-redirect-to");
+        if (from == null && to == null) {
+            return null;
+        }
+        from = from == null ? null : from.trim();
+        to = to == null ? null : to.trim();
+        if ("off".equals(from) || "default".equals(from)) {
+            return null;
+        }
+        String why = from == null || to == null ? "needs both proxy-redirect-from and proxy-redirect-to"
+                : from.isEmpty() || !plain(from) || !plain(to) ? "has a space, a quote or an nginx variable" : null;
+        if (why != null) {
+            problems.add(new Problem(ref, "metadata.annotations." + keyOf(annotations,
+                    from == null ? "proxy-redirect-to" : "proxy-redirect-from"), Reason.InvalidAnnotation,
+                    "the Location rewrite " + why + "; Location headers pass as sent"));
+            return null;
+        }
+        return new LocationRewrite(from, to);
+    }
+
+    private static boolean plain(String v) {
+        return v.chars().noneMatch(c -> c <= ' ' || c == 0x7f || c == '$' || c == '"');
     }
 
     /** The longest timeout taken, in seconds: a year. */

@@ -438,7 +438,7 @@ public final class IncrementalTranslator {
                     continue;
                 }
                 Policy redirect = new Policy(config.maxBodyBytes(), new Redirect(p.host, 308, true), null, null,
-                        null, null, null, 0, null, 0);
+                        null, null, null, 0, null, 0, null);
                 table.add(new Route(twin, "/", PathType.PREFIX, Backend.refused(c.ref.namespace(), c.ref.name(), "-",
                         "from-to-www-redirect to " + p.host), c.source, false, false, redirect));
             }

@@ -121,7 +121,7 @@ class ClusterReportingTest {
         start(false);
         Ingress annotated = ingress("annotated", "pier", "web");
         annotated.getMetadata().setAnnotations(java.util.Map.of(
-                "nginx.ingress.kubernetes.io/proxy-redirect-from", "http://a/",
+                "nginx.ingress.kubernetes.io/upstream-hash-by", "$request_uri",
                 "nginx.ingress.kubernetes.io/affinity", "cookie"));
         client.resource(annotated).create();
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(events("annotated"))
@@ -133,7 +133,7 @@ class ClusterReportingTest {
         Thread.sleep(200);
         assertThat(events("annotated")).filteredOn(e -> "UnsupportedAnnotation".equals(e.getReason()))
                 .extracting(Event::getMessage).hasSize(2)
-                .anySatisfy(m -> assertThat(m).contains("nginx.ingress.kubernetes.io/proxy-redirect-from"))
+                .anySatisfy(m -> assertThat(m).contains("nginx.ingress.kubernetes.io/upstream-hash-by"))
                 .anySatisfy(m -> assertThat(m).contains("nginx.ingress.kubernetes.io/affinity"));
     }
 

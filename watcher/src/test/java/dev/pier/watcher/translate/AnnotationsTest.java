@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pier.proxy.route.Access;
 import dev.pier.proxy.route.Cors;
+import dev.pier.proxy.route.LocationRewrite;
 import dev.pier.proxy.route.Redirect;
 import dev.pier.proxy.route.Route;
 import dev.pier.watcher.translate.Problem.Reason;
@@ -410,6 +411,19 @@ class AnnotationsTest {
         Translation both = Translator.translate(ClusterState.of(objects(service("web", "10.0.0.5", 8080) + www
                 + own)), TranslatorConfig.defaults());
         assertThat(both.table().match("shop.com", "/").policy().redirect()).as("its own rules win").isNull();
+    }
+
+    @Test
+    void proxyRedirectNeedsBothKeysAndOffMeansNone() {
+        Translation both = translate("nginx.ingress.kubernetes.io/proxy-redirect-from: http://internal/,"
+                + " nginx.ingress.kubernetes.io/proxy-redirect-to: https://a.com/");
+        assertThat(both.table().match("a.com", "/").policy().locationRewrite())
+                .isEqualTo(new LocationRewrite("http://internal/", "https://a.com/"));
+        Translation half = translate("nginx.ingress.kubernetes.io/proxy-redirect-from: http://internal/");
+        assertThat(fields(half, Reason.InvalidAnnotation))
+                .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/proxy-redirect-from");
+        assertThat(half.table().match("a.com", "/").policy().locationRewrite()).isNull();
+        assertThat(translate("nginx.ingress.kubernetes.io/proxy-redirect-from: 'off'").problems()).isEmpty();
     }
 
     private static List<String> endpoints(Translation t, String host) {
