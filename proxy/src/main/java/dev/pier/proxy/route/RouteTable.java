@@ -287,6 +287,19 @@ public final class RouteTable {
             return byHost.containsKey(host);
         }
 
+        /** The routes added for {@code host} so far, in the order added. */
+        public List<Route> routesOf(String host) {
+            HostRoutes h = byHost.get(host);
+            if (h == null) {
+                return List.of();
+            }
+            List<Route> out = new ArrayList<>(h.matchers.size());
+            for (PathMatcher m : h.matchers) {
+                out.add(m.route);
+            }
+            return out;
+        }
+
         /** Sets where unmatched requests go; {@link Route#NOT_FOUND} unless set. */
         public Builder defaultRoute(Route route) {
             this.defaultRoute = requireNonNull(route, "route");

@@ -58,11 +58,12 @@ final class Annotations {
      * @param regex {@code use-regex} or {@code rewrite-target}: every non-Exact path of the Ingress's hosts, whichever
      *     Ingress it comes from, is a case-insensitive regular expression, as in ingress-nginx
      * @param wwwRedirect {@code from-to-www-redirect}: the www (or non-www) twin of each of its hosts redirects there
+     * @param aliases {@code server-alias}: more host names that serve what its hosts serve
      */
     record Policies(Redirects redirects, String unenforcedGuard, Policy route, boolean bodyLimitSet,
-                    boolean serviceUpstream, boolean regex, boolean wwwRedirect) {
+                    boolean serviceUpstream, boolean regex, boolean wwwRedirect, List<String> aliases) {
         static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null, Policy.NONE, false, false, false,
-                false);
+                false, List.of());
     }
 
     private static final String STREAMS = "Pier streams request and response bodies without buffering them";
@@ -104,6 +105,8 @@ final class Annotations {
             new Key("proxy-redirect-from", Support.SUPPORTED, "with proxy-redirect-to: a Location or Refresh header"
                     + " of the upstream that starts with this gets proxy-redirect-to instead"),
             new Key("proxy-redirect-to", Support.SUPPORTED, "what replaces proxy-redirect-from in Location headers"),
+            new Key("server-alias", Support.SUPPORTED, "more host names, comma-separated, that serve what the"
+                    + " Ingress's hosts serve; a name that is the host of an Ingress rule is left out"),
             new Key("rewrite-target", Support.SUPPORTED, "the path the upstream receives, with $1 to $9 from the path's"
                     + " groups; makes the host's paths regular expressions, as use-regex does"),
             new Key("enable-cors", Support.SUPPORTED, "CORS headers on responses to allowed origins, and preflight"
@@ -226,7 +229,8 @@ final class Annotations {
                 rewrite, timeoutNanos, cors(annotations, ref, problems),
                 connectTimeoutMillis(annotations, ref, problems), locationRewrite(annotations, ref, problems)),
                 bodyLimit != null, flag(annotations, "service-upstream", false, ref, problems),
-                regex, flag(annotations, "from-to-www-redirect", false, ref, problems));
+                regex, flag(annotations, "from-to-www-redirect", false, ref, problems),
+                aliases(annotations, ref, problems));
     }
 
     static final String CORS_METHODS = "GET, PUT, POST, DELETE, PATCH, OPTIONS";
@@ -320,6 +324,25 @@ final class Annotations {
             return null;
         }
         return new LocationRewrite(from, to);
+    }
+
+    /** {@code server-alias}: host names (a one-label wildcard allowed); one that is not is reported and skipped. */
+    private static List<String> aliases(Map<String, String> annotations, ObjectRef ref, List<Problem> problems) {
+        String raw = value(annotations, "server-alias");
+        if (raw == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (String part : raw.split(",")) {
+            String name = part.trim().toLowerCase(Locale.ROOT);
+            if (Hosts.isValid(name)) {
+                out.add(name);
+            } else if (!name.isEmpty()) {
+                problems.add(new Problem(ref, "metadata.annotations." + keyOf(annotations, "server-alias"),
+                        Reason.InvalidAnnotation, "'" + part.trim() + "' is not a host name; skipped"));
+            }
+        }
+        return List.copyOf(out);
     }
 
     private static boolean plain(String v) {

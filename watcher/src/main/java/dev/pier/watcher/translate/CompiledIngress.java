@@ -49,6 +49,8 @@ final class CompiledIngress {
     final boolean regex;
     /** {@code from-to-www-redirect}: the www (or non-www) twin of each of its hosts redirects to it. */
     final boolean wwwRedirect;
+    /** {@code server-alias}: more host names that serve what its hosts serve. */
+    final List<String> aliases;
     // Confined to the translating thread, like the whole cache:
     /** The number of the last translation that took this Ingress. */
     long taken;
@@ -183,7 +185,8 @@ final class CompiledIngress {
     record FixedBackend(Backend backend) implements Target {}
 
     private CompiledIngress(Ingress ingress, ObjectRef ref, boolean hasSpec, Redirects redirects, Policy policy,
-                            boolean bodyLimitSet, boolean regex, boolean wwwRedirect, List<Step> steps) {
+                            boolean bodyLimitSet, boolean regex, boolean wwwRedirect, List<String> aliases,
+                            List<Step> steps) {
         this.ingress = ingress;
         this.ref = ref;
         this.source = new Source(ref.namespace(), ref.name());
@@ -203,6 +206,7 @@ final class CompiledIngress {
         this.hasDefaultBackend = defaultBackend;
         this.regex = regex;
         this.wwwRedirect = wwwRedirect;
+        this.aliases = aliases;
     }
 
     /**
@@ -258,7 +262,8 @@ final class CompiledIngress {
     static CompiledIngress compile(Ingress ingress) {
         ObjectRef ref = ObjectRef.of(ingress);
         if (ingress.getSpec() == null) {
-            return new CompiledIngress(ingress, ref, false, null, Policy.NONE, false, false, false, List.of());
+            return new CompiledIngress(ingress, ref, false, null, Policy.NONE, false, false, false, List.of(),
+                    List.of());
         }
         List<Step> steps = new ArrayList<>();
         List<Problem> annotationProblems = new ArrayList<>();
@@ -278,7 +283,8 @@ final class CompiledIngress {
             compileRule(rules.get(r), r, ref, policies, steps);
         }
         return new CompiledIngress(ingress, ref, true, policies.redirects(), policies.route(),
-                policies.bodyLimitSet(), policies.regex(), policies.wwwRedirect(), List.copyOf(steps));
+                policies.bodyLimitSet(), policies.regex(), policies.wwwRedirect(), policies.aliases(),
+                List.copyOf(steps));
     }
 
     private static void compileRule(IngressRule rule, int r, ObjectRef ref, Annotations.Policies policies,

@@ -90,7 +90,10 @@ public final class IncrementalTranslator {
     private Map<String, List<Use>> uses;
     /** The taken Ingresses with paths on each host, oldest first; built when first needed. */
     private Map<String, List<CompiledIngress>> byHost;
-    /** The hosts the last full translation's from-to-www-redirect Ingresses would redirect, served or not. */
+    /**
+     * The hosts whose routes the last full translation derived from other hosts' (server-alias names and the hosts
+     * they copy, from-to-www-redirect twins), served or not: a change to any of them takes the full path.
+     */
     private Set<String> wwwTwins = Set.of();
 
     /**
@@ -208,7 +211,9 @@ public final class IncrementalTranslator {
             c.problems = c.problems();
             problems.addAll(c.problems);
         }
-        wwwTwins = addWwwRedirects(ingresses, table, config);
+        Set<String> special = new HashSet<>(addAliases(ingresses, table));
+        special.addAll(addWwwRedirects(ingresses, table, config));
+        wwwTwins = Set.copyOf(special);
         int trailingFrom = problems.size();
 
         if (defaultRoute == null && config.defaultBackendService() != null) {
@@ -311,7 +316,7 @@ public final class IncrementalTranslator {
         for (Ingress i : come) {
             if (classes.accepts(i)) {
                 CompiledIngress c = CompiledIngress.compile(i);
-                if (c.hasTls || c.hasDefaultBackend || c.wwwRedirect) {
+                if (c.hasTls || c.hasDefaultBackend || c.wwwRedirect || !c.aliases.isEmpty()) {
                     return null;
                 }
                 added.add(c);
@@ -321,7 +326,7 @@ public final class IncrementalTranslator {
         for (Ingress i : gone) {
             CompiledIngress c = byObject.get(i);
             if (c != null) {
-                if (c.hasTls || c.hasDefaultBackend || c.wwwRedirect) {
+                if (c.hasTls || c.hasDefaultBackend || c.wwwRedirect || !c.aliases.isEmpty()) {
                     return null;
                 }
                 removed.add(c);
@@ -345,7 +350,7 @@ public final class IncrementalTranslator {
         Set<String> hosts = new HashSet<>();
         hostsChanged(removed, added, hosts);
         for (String host : hosts) {
-            if (wwwTwins.contains(host)) { // a host some from-to-www-redirect would redirect: its rules decide
+            if (wwwTwins.contains(host)) { // an alias, a host with aliases, or a www twin: full translation
                 return null;
             }
         }
@@ -416,6 +421,40 @@ public final class IncrementalTranslator {
     }
 
     /** Resolves a path's backend and adds its route to the table, noting a conflict on the step. */
+    /**
+     * {@code server-alias}: each alias of an Ingress serves a copy of the routes of each of the Ingress's hosts, unless
+     * it is a host of its own (then, as in ingress-nginx, the alias is left out). Returns the aliases and the hosts
+     * they copy.
+     */
+    private static Set<String> addAliases(List<CompiledIngress> ingresses, RouteTable.Builder table) {
+        Set<String> related = new HashSet<>();
+        for (CompiledIngress c : ingresses) {
+            if (c.aliases.isEmpty()) {
+                continue;
+            }
+            Set<String> hosts = new java.util.LinkedHashSet<>();
+            for (CompiledIngress.Step step : c.steps) {
+                if (step instanceof CompiledIngress.PathRule p) {
+                    hosts.add(p.host);
+                }
+            }
+            related.addAll(hosts);
+            for (String alias : c.aliases) {
+                related.add(alias);
+                if (table.hasHost(alias)) {
+                    continue; // a host of its own, or an alias an older Ingress took
+                }
+                for (String host : hosts) {
+                    for (Route r : table.routesOf(host)) {
+                        table.add(new Route(alias, r.path(), r.pathType(), r.backend(), r.source(), r.sslRedirect(),
+                                r.hsts(), r.policy(), r.regex()));
+                    }
+                }
+            }
+        }
+        return related;
+    }
+
     /**
      * {@code from-to-www-redirect}: for each host of such an Ingress, its twin ({@code www.} added or taken away)
      * redirects there with 308, keeping the scheme and URI, unless the twin has rules of its own (then the annotation

@@ -44,7 +44,7 @@ class MigrateTest {
                 .contains("nginx.ingress.kubernetes.io/whitelist-source-range: supported.")
                 .contains("web/shop (class nginx): moves unchanged")
                 .contains("nginx.ingress.kubernetes.io/rewrite-target: supported.")
-                .contains("nginx.ingress.kubernetes.io/server-alias: unsupported.")
+                .contains("nginx.ingress.kubernetes.io/upstream-hash-by: unsupported.")
                 .contains("nginx.ingress.kubernetes.io/proxy-buffering: no-op.")
                 .doesNotContain("cert-manager.io")
                 .contains("3 Ingresses: 2 move unchanged, 1 need changes")

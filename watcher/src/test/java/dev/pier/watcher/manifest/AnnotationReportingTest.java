@@ -72,6 +72,8 @@ class AnnotationReportingTest {
                 + ingress("shop", "shop.example.com", "nginx.ingress.kubernetes.io/app-root: /app1,"
                         + " nginx.ingress.kubernetes.io/x-forwarded-prefix: /shop,"
                         + " nginx.ingress.kubernetes.io/upstream-vhost: 'not a host'")
+                + ingress("aliased", "primary.example.com",
+                        "nginx.ingress.kubernetes.io/server-alias: other.example.com")
                 + ingress("www", "www.twin.example.com", "nginx.ingress.kubernetes.io/from-to-www-redirect: 'true'")
                 + ingress("direct", "direct.example.com", "nginx.ingress.kubernetes.io/service-upstream: 'true'")
                         .replace("name: app,", "name: direct,").replace("number: 80", "number: " + app.port())
@@ -174,6 +176,13 @@ class AnnotationReportingTest {
         assertThat(get(proxy.httpPort(), "rewrite.example.com", "/Something").statusCode()).isEqualTo(200);
         assertThat(get(proxy.httpPort(), "rewrite.example.com", "/other").statusCode()).isEqualTo(404);
         assertThat(app.received()).extracting(EchoUpstream.Received::uri).containsExactly("/new/page?x=1", "/");
+    }
+
+    @Test
+    void serverAliasServesTheSameRoutesUnderAnotherName() throws Exception {
+        assertThat(get(proxy.httpPort(), "other.example.com", "/via-alias").statusCode()).isEqualTo(200);
+        assertThat(get(proxy.httpPort(), "primary.example.com", "/direct").statusCode()).isEqualTo(200);
+        assertThat(app.received()).extracting(EchoUpstream.Received::uri).containsExactly("/via-alias", "/direct");
     }
 
     @Test

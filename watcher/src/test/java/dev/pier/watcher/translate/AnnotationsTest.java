@@ -426,6 +426,18 @@ class AnnotationsTest {
         assertThat(translate("nginx.ingress.kubernetes.io/proxy-redirect-from: 'off'").problems()).isEmpty();
     }
 
+    @Test
+    void serverAliasServesTheHostsRoutesUnderMoreNamesUnlessANameIsAHost() {
+        Translation t = twoOnOneHost("/web", "/api", "nginx.ingress.kubernetes.io/server-alias: 'alias.com, b.com,"
+                + " not_a_host'");
+        assertThat(t.table().match("alias.com", "/api/x").backend().service()).isEqualTo("api");
+        assertThat(t.table().match("alias.com", "/web").backend().service())
+                .as("the host's paths from every Ingress").isEqualTo("web");
+        assertThat(t.table().match("b.com", "/api")).as("b.com is a host of its own").isSameAs(Route.NOT_FOUND);
+        assertThat(fields(t, Reason.InvalidAnnotation))
+                .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/server-alias");
+    }
+
     private static List<String> endpoints(Translation t, String host) {
         return t.endpointsOf(t.table().match(host, "/")).endpoints().stream().map(Object::toString).toList();
     }

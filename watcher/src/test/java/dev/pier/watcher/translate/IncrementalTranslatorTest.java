@@ -236,6 +236,10 @@ class IncrementalTranslatorTest {
         if (random.nextInt(6) == 0) { // host-wide regex paths, whichever Ingress has the paths
             b.editMetadata().addToAnnotations("pier.dev/use-regex", "true").endMetadata();
         }
+        if (random.nextInt(8) == 0) { // more names for its hosts, unless they are hosts of their own
+            b.editMetadata().addToAnnotations("pier.dev/server-alias", pick(new String[] {"alias.com", "y.com"}))
+                    .endMetadata();
+        }
         if (random.nextInt(6) == 0) { // the twin of each host redirects, unless it has rules of its own
             b.editMetadata().addToAnnotations("pier.dev/from-to-www-redirect", "true").endMetadata();
         }
