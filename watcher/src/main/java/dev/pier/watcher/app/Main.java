@@ -194,6 +194,11 @@ public final class Main implements Callable<Integer> {
             description = "Largest request header block in bytes; larger gets 431 (${DEFAULT-VALUE}).")
     int maxHeaderSize;
 
+    @Option(names = "--serve-unenforced-guards-open",
+            description = "Serve the routes of an Ingress whose access-guarding annotation Pier cannot enforce yet "
+                    + "(auth-url, limit-rps...) open, without it, instead of answering 503. Logged at start.")
+    boolean serveUnenforcedGuardsOpen;
+
     @Option(names = "--enable-underscores-in-headers",
             description = "Forward request headers whose names have underscores (dropped by default, as nginx does).")
     boolean underscoresInHeaders;
@@ -248,6 +253,10 @@ public final class Main implements Callable<Integer> {
         }
 
         log.info("Pier {} on Java {}", BuildInfo.CURRENT, Runtime.version());
+        if (serveUnenforcedGuardsOpen) {
+            log.warn("--serve-unenforced-guards-open: Ingresses with access-guarding annotations Pier cannot enforce"
+                    + " (auth-url, auth-type, limit-*...) are served WITHOUT them, open to every client");
+        }
         PrometheusMeterRegistry registry = Metrics.registry();
         BuildInfo.CURRENT.register(registry);
         ControllerMetrics controllerMetrics = new ControllerMetrics(registry);
@@ -352,7 +361,7 @@ public final class Main implements Callable<Integer> {
         return new TranslatorConfig(controllerClass, ingressClass, watchWithoutClass,
                 ref("Service", "--default-backend-service", defaultBackendService),
                 ref("Secret", "--default-ssl-certificate", defaultSslCertificate),
-                bodyLimit);
+                bodyLimit, serveUnenforcedGuardsOpen);
     }
 
     /** Cluster mode's settings from the flags. */

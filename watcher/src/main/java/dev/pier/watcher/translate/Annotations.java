@@ -52,6 +52,7 @@ final class Annotations {
      *
      * @param redirects the HTTPS redirect settings, which the translation combines with the TLS sections
      * @param unenforcedGuard the first access-guarding key Pier cannot apply (its routes fail closed); null for none
+     * @param guardBroken an access guard did not parse: the routes fail closed whatever the configuration says
      * @param route what each of its routes does beside routing
      * @param bodyLimitSet whether {@code proxy-body-size} is set (validly); if not, the configured default applies
      * @param serviceUpstream {@code service-upstream}: proxy to each Service's cluster IP, not its endpoints
@@ -60,9 +61,10 @@ final class Annotations {
      * @param wwwRedirect {@code from-to-www-redirect}: the www (or non-www) twin of each of its hosts redirects there
      * @param aliases {@code server-alias}: more host names that serve what its hosts serve
      */
-    record Policies(Redirects redirects, String unenforcedGuard, Policy route, boolean bodyLimitSet,
-                    boolean serviceUpstream, boolean regex, boolean wwwRedirect, List<String> aliases) {
-        static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null, Policy.NONE, false, false, false,
+    record Policies(Redirects redirects, String unenforcedGuard, boolean guardBroken, Policy route,
+                    boolean bodyLimitSet, boolean serviceUpstream, boolean regex, boolean wwwRedirect,
+                    List<String> aliases) {
+        static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null, false, Policy.NONE, false, false, false,
                 false, List.of());
     }
 
@@ -193,7 +195,8 @@ final class Annotations {
                         guard = e.getKey();
                     }
                     problems.add(new Problem(ref, field, Reason.UnsupportedAnnotation, key.note()
-                            + ": every route of this Ingress answers 503 rather than serve the application open"));
+                            + ": every route of this Ingress answers 503 rather than serve the application open"
+                            + " (unless Pier runs with --serve-unenforced-guards-open)"));
                 }
                 case UNSUPPORTED -> problems.add(new Problem(ref, field, Reason.UnsupportedAnnotation,
                         key.note() + "; the Ingress is served without it"));
@@ -211,8 +214,8 @@ final class Annotations {
             allow = ranges(annotations, "whitelist-source-range", ref, problems, failed);
         }
         AddressRanges deny = ranges(annotations, "denylist-source-range", ref, problems, failed);
-        if (failed[0] != null && guard == null) {
-            guard = failed[0]; // an access guard that cannot be read fails closed, like one Pier cannot enforce
+        if (failed[0] != null) {
+            guard = failed[0]; // an access guard that cannot be read fails closed, whatever the configuration
         }
         Access access = allow == null && deny == null ? null
                 : new Access(allow == null ? AddressRanges.NONE : allow, deny == null ? AddressRanges.NONE : deny);
@@ -223,7 +226,8 @@ final class Annotations {
         long timeoutNanos = read != null ? read * 1_000_000_000L : send != null ? send * 1_000_000_000L : 0;
         boolean regex = flag(annotations, "use-regex", false, ref, problems)
                 || value(annotations, "rewrite-target") != null;
-        return new Policies(redirects, guard, new Policy(bodyLimit == null ? Route.NO_LIMIT : bodyLimit,
+        return new Policies(redirects, guard, failed[0] != null, new Policy(
+                bodyLimit == null ? Route.NO_LIMIT : bodyLimit,
                 redirect, access, upstreamHost(annotations, ref, problems),
                 path(annotations, "x-forwarded-prefix", ref, problems), path(annotations, "app-root", ref, problems),
                 rewrite, timeoutNanos, cors(annotations, ref, problems),

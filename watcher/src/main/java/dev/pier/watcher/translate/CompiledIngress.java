@@ -73,18 +73,34 @@ final class CompiledIngress {
          * it claims, or its path is not the regular expression its host needs.
          */
         Problem conflict;
+        /** Whether the last replay resolved a Service reference ({@link #resolution} is then current). */
+        boolean resolvedLast;
 
         BackendStep(Target target) {
             this.target = target;
         }
 
-        /** The backend: a Service reference resolved (again only when its Service changed), or the fixed one. */
-        Backend resolve(BackendResolver resolver) {
-            if (target instanceof ServiceRef s) {
-                resolution = resolver.resolve(s, resolution);
+        /**
+         * The backend: a Service reference resolved (again only when its Service changed), or the fixed one; a guarded
+         * reference is refused unless {@code serveGuardsOpen} and the guard parsed.
+         */
+        Backend resolve(BackendResolver resolver, boolean serveGuardsOpen) {
+            ServiceRef ref = target instanceof ServiceRef s ? s
+                    : target instanceof Guarded g && serveGuardsOpen && !g.broken() ? g.ref() : null;
+            resolvedLast = ref != null;
+            if (ref != null) {
+                resolution = resolver.resolve(ref, resolution);
                 return resolution.backend();
             }
-            return ((FixedBackend) target).backend();
+            return target instanceof Guarded g ? g.refused() : ((FixedBackend) target).backend();
+        }
+
+        /** The Service reference the last replay resolved, or null. */
+        ServiceRef resolvedRef() {
+            if (!resolvedLast) {
+                return null;
+            }
+            return target instanceof Guarded g ? g.ref() : (ServiceRef) target;
         }
     }
 
@@ -152,7 +168,7 @@ final class CompiledIngress {
     }
 
     /** Where a valid backend reference points. */
-    sealed interface Target permits ServiceRef, FixedBackend {}
+    sealed interface Target permits ServiceRef, FixedBackend, Guarded {}
 
     /**
      * A Service port in the Ingress's namespace, resolved at replay.
@@ -183,6 +199,13 @@ final class CompiledIngress {
 
     /** A backend that resolves to the same thing whatever the cluster holds (an unsupported resource backend). */
     record FixedBackend(Backend backend) implements Target {}
+
+    /**
+     * A Service reference of an Ingress with an access guard Pier cannot enforce ({@code key}): the {@code refused}
+     * backend (503), unless the configuration serves such routes open and the guard is not {@code broken} (an
+     * allowlist that did not parse always fails closed).
+     */
+    record Guarded(ServiceRef ref, String key, boolean broken, Backend refused) implements Target {}
 
     private CompiledIngress(Ingress ingress, ObjectRef ref, boolean hasSpec, Redirects redirects, Policy policy,
                             boolean bodyLimitSet, boolean regex, boolean wwwRedirect, List<String> aliases,
@@ -236,13 +259,11 @@ final class CompiledIngress {
             switch (step) {
                 case Fixed f -> first = f.problem();
                 case DefaultBackend d -> {
-                    first = d.target instanceof ServiceRef ? d.resolution.problem(ref, "spec.defaultBackend.service")
-                            : null;
+                    first = d.resolvedLast ? d.resolution.problem(ref, "spec.defaultBackend.service") : null;
                     second = d.conflict;
                 }
                 case PathRule p -> {
-                    first = p.target instanceof ServiceRef ? p.resolution.problem(ref, p.field() + ".backend.service")
-                            : null;
+                    first = p.resolvedLast ? p.resolution.problem(ref, p.field() + ".backend.service") : null;
                     second = p.conflict;
                 }
             }
@@ -356,14 +377,17 @@ final class CompiledIngress {
                     "a service backend needs a name and a port number or name; the path is skipped")));
             return null;
         }
+        // Same namespace as the Ingress, always: v1 has no cross-namespace Service references.
+        ServiceRef service = ServiceRef.of(ref.namespace(), svc.getName(), svc.getPort().getName(),
+                svc.getPort().getNumber(), policies.serviceUpstream());
         if (guard != null) {
             Object port = svc.getPort().getNumber() != null ? svc.getPort().getNumber() : svc.getPort().getName();
-            return new FixedBackend(Backend.refused(ref.namespace(), svc.getName(), String.valueOf(port),
-                    "annotation " + guard + " guards access and Pier cannot enforce it yet: 503 rather than open"));
+            return new Guarded(service, guard, policies.guardBroken(), Backend.refused(ref.namespace(), svc.getName(),
+                    String.valueOf(port), "annotation " + guard + (policies.guardBroken()
+                            ? " guards access and does not parse: 503 rather than open"
+                            : " guards access and Pier cannot enforce it yet: 503 rather than open")));
         }
-        // Same namespace as the Ingress, always: v1 has no cross-namespace Service references.
-        return ServiceRef.of(ref.namespace(), svc.getName(), svc.getPort().getName(), svc.getPort().getNumber(),
-                policies.serviceUpstream());
+        return service;
     }
 
     /** Why a path cannot be served, or null when it can. */

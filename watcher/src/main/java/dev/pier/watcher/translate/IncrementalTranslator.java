@@ -192,7 +192,7 @@ public final class IncrementalTranslator {
                 switch (step) {
                     case CompiledIngress.Fixed f -> { }
                     case CompiledIngress.DefaultBackend d -> {
-                        Backend backend = d.resolve(resolver);
+                        Backend backend = d.resolve(resolver, config.serveUnenforcedGuardsOpen());
                         if (defaultRoute == null) {
                             // the Ingress's annotations hold for its default backend too (an allowlist above all)
                             defaultRoute = Route.defaultBackend(backend, c.source, c.policy(config.maxBodyBytes()));
@@ -493,7 +493,7 @@ public final class IncrementalTranslator {
     private static void addPath(CompiledIngress.PathRule p, CompiledIngress c, BackendResolver resolver,
                                 TlsResolver tls, RouteTable.Builder table, TranslatorConfig config,
                                 boolean regexHost) {
-        Backend backend = p.resolve(resolver);
+        Backend backend = p.resolve(resolver, config.serveUnenforcedGuardsOpen());
         Policy policy = c.policy(config.maxBodyBytes());
         PathRegex regex = null;
         if ((regexHost && p.type != PathType.EXACT) || policy.rewriteTarget() != null) {
@@ -672,7 +672,8 @@ public final class IncrementalTranslator {
         Set<String> created = new HashSet<>();
         for (CompiledIngress c : removed) {
             for (CompiledIngress.Step step : c.steps) {
-                if (step instanceof CompiledIngress.PathRule p && p.target instanceof CompiledIngress.ServiceRef ref) {
+                if (step instanceof CompiledIngress.PathRule p
+                        && p.resolvedRef() instanceof CompiledIngress.ServiceRef ref) {
                     List<Use> list = all.get(ref.key());
                     if (list != null && list.removeIf(u -> u.step() == p) && list.isEmpty()) {
                         all.remove(ref.key());
@@ -683,7 +684,8 @@ public final class IncrementalTranslator {
         }
         for (CompiledIngress c : added) {
             for (CompiledIngress.Step step : c.steps) {
-                if (step instanceof CompiledIngress.PathRule p && p.target instanceof CompiledIngress.ServiceRef ref) {
+                if (step instanceof CompiledIngress.PathRule p
+                        && p.resolvedRef() instanceof CompiledIngress.ServiceRef ref) {
                     List<Use> list = all.get(ref.key());
                     if (list == null) {
                         all.put(ref.key(), list = new ArrayList<>(1));
@@ -763,12 +765,9 @@ public final class IncrementalTranslator {
             uses = new HashMap<>();
             for (CompiledIngress c : lastOrder) {
                 for (CompiledIngress.Step step : c.steps) {
-                    CompiledIngress.Target target = switch (step) {
-                        case CompiledIngress.PathRule p -> p.resolution == null ? null : p.target;
-                        case CompiledIngress.DefaultBackend d -> d.resolution == null ? null : d.target;
-                        case CompiledIngress.Fixed f -> null;
-                    };
-                    if (target instanceof CompiledIngress.ServiceRef ref) {
+                    CompiledIngress.ServiceRef ref = step instanceof CompiledIngress.BackendStep b
+                            ? b.resolvedRef() : null;
+                    if (ref != null) {
                         uses.computeIfAbsent(ref.key(), k -> new ArrayList<>(1)).add(new Use(c, step, ref, this));
                     }
                 }

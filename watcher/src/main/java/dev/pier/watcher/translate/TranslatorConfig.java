@@ -17,9 +17,13 @@ import dev.pier.proxy.route.Route;
  *     generated one
  * @param maxBodyBytes the request body limit of routes whose Ingress sets no {@code proxy-body-size};
  *     {@link Route#NO_LIMIT} for none
+ * @param serveUnenforcedGuardsOpen serve the routes of an Ingress with an access-guarding annotation Pier cannot
+ *     enforce ({@code auth-url}, {@code limit-rps}...) without it, instead of answering 503. A guard that does not
+ *     parse (an allowlist with a bad CIDR) fails closed regardless.
  */
 public record TranslatorConfig(String controllerClass, String ingressClassName, boolean watchIngressWithoutClass,
-                               ObjectRef defaultBackendService, ObjectRef defaultSslCertificate, long maxBodyBytes) {
+                               ObjectRef defaultBackendService, ObjectRef defaultSslCertificate, long maxBodyBytes,
+                               boolean serveUnenforcedGuardsOpen) {
     public static final String DEFAULT_CONTROLLER_CLASS = "pier.dev/ingress-controller";
     public static final String DEFAULT_INGRESS_CLASS = "pier";
     /** ingress-nginx's default {@code proxy-body-size}: 1m. */
@@ -28,6 +32,19 @@ public record TranslatorConfig(String controllerClass, String ingressClassName, 
     public TranslatorConfig {
         requireNonNull(controllerClass, "controllerClass");
         requireNonNull(ingressClassName, "ingressClassName");
+    }
+
+    /** Failing closed on access guards Pier cannot enforce. */
+    public TranslatorConfig(String controllerClass, String ingressClassName, boolean watchIngressWithoutClass,
+                            ObjectRef defaultBackendService, ObjectRef defaultSslCertificate, long maxBodyBytes) {
+        this(controllerClass, ingressClassName, watchIngressWithoutClass, defaultBackendService, defaultSslCertificate,
+                maxBodyBytes, false);
+    }
+
+    /** This configuration, serving routes with unenforced access guards open or not. */
+    public TranslatorConfig withServeUnenforcedGuardsOpen(boolean open) {
+        return new TranslatorConfig(controllerClass, ingressClassName, watchIngressWithoutClass, defaultBackendService,
+                defaultSslCertificate, maxBodyBytes, open);
     }
 
     /** With ingress-nginx's default body limit. */

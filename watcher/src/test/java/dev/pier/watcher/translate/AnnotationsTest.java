@@ -438,6 +438,23 @@ class AnnotationsTest {
                 .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/server-alias");
     }
 
+    /** The operator's choice to serve unenforced guards open; a guard that does not parse stays closed. */
+    @Test
+    void serveUnenforcedGuardsOpenServesAuthUrlButNeverABrokenAllowlist() {
+        TranslatorConfig open = TranslatorConfig.defaults().withServeUnenforcedGuardsOpen(true);
+        Translation auth = translate("nginx.ingress.kubernetes.io/auth-url: https://auth.example/check", open);
+        assertThat(auth.endpointsOf(auth.table().match("a.com", "/x")).available()).isTrue();
+        assertThat(auth.endpointsOf(auth.table().defaultRoute()).available()).isTrue();
+        assertThat(fields(auth, Reason.UnsupportedAnnotation)).as("still reported")
+                .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/auth-url");
+
+        Translation broken = translate("nginx.ingress.kubernetes.io/auth-url: https://auth.example/check,"
+                + " nginx.ingress.kubernetes.io/whitelist-source-range: 10.0.0.0/33", open);
+        Route r = broken.table().match("a.com", "/x");
+        assertThat(broken.endpointsOf(r).available()).isFalse();
+        assertThat(broken.endpointsOf(r).problem()).contains("whitelist-source-range").contains("does not parse");
+    }
+
     private static List<String> endpoints(Translation t, String host) {
         return t.endpointsOf(t.table().match(host, "/")).endpoints().stream().map(Object::toString).toList();
     }
