@@ -390,8 +390,11 @@ final class CompiledIngress {
         return service;
     }
 
-    /** Why a path cannot be served, or null when it can. */
-    private static String invalidPath(String path) {
+    /**
+     * What every rule path needs, plain or regular expression: it starts with {@code /}, fits a table, and has no
+     * space or control character (nor, for a plain path, {@code ?} or {@code #}). The reason it has not, or null.
+     */
+    private static String invalidShape(String path, boolean plain) {
         if (path == null || path.isEmpty() || path.charAt(0) != '/') {
             return "path '" + path + "' must start with /";
         }
@@ -400,9 +403,19 @@ final class CompiledIngress {
         }
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);
-            if (c <= ' ' || c == 0x7f || c == '?' || c == '#') {
-                return "path '" + path + "' contains a character a request path cannot (space, control, ? or #)";
+            if (c <= ' ' || c == 0x7f || (plain && (c == '?' || c == '#'))) {
+                return "path '" + path + "' contains a character a request path cannot (space, control"
+                        + (plain ? ", ? or #)" : ")");
             }
+        }
+        return null;
+    }
+
+    /** Why a path cannot be served, or null when it can. */
+    private static String invalidPath(String path) {
+        String shape = invalidShape(path, true);
+        if (shape != null) {
+            return shape;
         }
         String normal = PathNormalizer.normalize(path);
         if (!path.equals(normal)) {
@@ -417,17 +430,9 @@ final class CompiledIngress {
      * {@code /}, has no space or control character, and compiles.
      */
     static String invalidRegex(String path) {
-        if (path == null || path.isEmpty() || path.charAt(0) != '/') {
-            return "path '" + path + "' must start with /";
-        }
-        if (path.length() > Route.MAX_PATH_LENGTH) {
-            return "path is longer than " + Route.MAX_PATH_LENGTH + " characters";
-        }
-        for (int i = 0; i < path.length(); i++) {
-            char c = path.charAt(i);
-            if (c <= ' ' || c == 0x7f) {
-                return "path '" + path + "' contains a space or a control character";
-            }
+        String shape = invalidShape(path, false);
+        if (shape != null) {
+            return shape;
         }
         try {
             PathRegex.compile(path);
