@@ -171,6 +171,10 @@ public final class RoutesJson {
         if (p.locationRewrite() != null) {
             g.writeStringField("locationRewrite", p.locationRewrite().from() + " -> " + p.locationRewrite().to());
         }
+        if (p.upstreamTls() != null) {
+            g.writeStringField("upstreamProtocol", "HTTPS" + (p.upstreamTls().serverName() == null ? ""
+                    : ", server name " + p.upstreamTls().serverName()));
+        }
         if (p.connectTimeoutMillis() > 0) {
             g.writeNumberField("connectTimeoutSeconds", p.connectTimeoutMillis() / 1000);
         }

@@ -7,6 +7,7 @@ import dev.pier.proxy.route.Cors;
 import dev.pier.proxy.route.Endpoint;
 import dev.pier.proxy.route.LocationRewrite;
 import dev.pier.proxy.route.Policy;
+import dev.pier.proxy.route.UpstreamTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -64,6 +65,7 @@ final class Exchange {
     private final long timeoutNanos; // the route's proxy-read-timeout, else --upstream-timeout
     private final int connectTimeoutMillis; // the route's proxy-connect-timeout; 0 for --connect-timeout
     private final LocationRewrite locationRewrite; // proxy-redirect-from/-to; null for none
+    private final UpstreamTls upstreamTls; // backend-protocol: HTTPS; null for plain HTTP
     private final Cors cors; // enable-cors: its headers go on the response when the request's origin is allowed
     private final String corsOrigin; // what Access-Control-Allow-Origin says; null for no CORS headers
     private final RouteMeters meters;
@@ -114,8 +116,8 @@ final class Exchange {
     private long upstreamNanos = -1;
 
     Exchange(ClientHandler client, Channel clientChannel, UpstreamPool pool, ProxyConfig config, HttpRequest head,
-             Backend backend, List<Endpoint> endpoints, HttpVersion clientVersion, boolean clientKeepAlive, boolean expectContinue,
-             boolean upgrade, String hsts, Policy policy, RouteMeters meters) {
+             Backend backend, List<Endpoint> endpoints, HttpVersion clientVersion, boolean clientKeepAlive,
+             boolean expectContinue, boolean upgrade, String hsts, Policy policy, RouteMeters meters) {
         this.client = client;
         this.clientChannel = clientChannel;
         this.pool = pool;
@@ -133,6 +135,7 @@ final class Exchange {
         this.cors = policy.cors();
         this.connectTimeoutMillis = policy.connectTimeoutMillis();
         this.locationRewrite = policy.locationRewrite();
+        this.upstreamTls = policy.upstreamTls();
         this.corsOrigin = cors == null ? null : cors.allowedOrigin(head.headers().get(HttpHeaderNames.ORIGIN));
         this.timeoutNanos = policy.upstreamTimeoutNanos() > 0 ? policy.upstreamTimeoutNanos()
                 : config.upstreamTimeout().toNanos();
@@ -146,7 +149,7 @@ final class Exchange {
 
     private void acquire(boolean allowPooled) {
         Endpoint endpoint = endpoints.get(endpointIndex);
-        Channel ch = allowPooled ? pool.pollIdle(endpoint) : null;
+        Channel ch = allowPooled ? pool.pollIdle(endpoint, upstreamTls != null) : null;
         if (ch != null) {
             reusedConnection = true;
             attach(ch);
@@ -154,7 +157,7 @@ final class Exchange {
         }
         reusedConnection = false;
         connectStart = System.nanoTime();
-        ChannelFuture f = pool.connect(endpoint, connectTimeoutMillis);
+        ChannelFuture f = pool.connect(endpoint, connectTimeoutMillis, upstreamTls);
         f.addListener((ChannelFutureListener) this::connected);
     }
 

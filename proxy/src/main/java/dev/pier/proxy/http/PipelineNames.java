@@ -11,6 +11,7 @@ package dev.pier.proxy.http;
  * HTTPS with HTTP/2:         ssl → h2Flush → h2 → h2Multiplex → idle → h2End
  * HTTP/2 stream (child):     h2Request → h2ToHttp → flowControl → client
  * upstream connection:       httpCodec → idle → upstream                     (after a 101: tunnel)
+ * upstream over TLS:         upstreamTls → httpCodec → idle → upstream
  * </pre>
  */
 final class PipelineNames {
@@ -29,6 +30,7 @@ final class PipelineNames {
     static final String H2_REQUEST = "h2Request";
     static final String H2_TO_HTTP = "h2ToHttp";
     static final String UPSTREAM = "upstream";
+    static final String UPSTREAM_TLS = "upstreamTls";
     static final String TUNNEL = "tunnel";
 
     private PipelineNames() {}

@@ -19,17 +19,25 @@ package dev.pier.proxy.route;
  *     {@code --connect-timeout}
  * @param locationRewrite {@code proxy-redirect-from}/{@code -to}: the upstream's Location as the client sees it;
  *     null to pass it as sent
+ * @param upstreamTls {@code backend-protocol: HTTPS}: TLS to the endpoints; null for plain HTTP
  */
 public record Policy(long maxBodyBytes, Redirect redirect, Access access, String upstreamHost,
                      String forwardedPrefix, String appRoot, String rewriteTarget, long upstreamTimeoutNanos,
-                     Cors cors, int connectTimeoutMillis, LocationRewrite locationRewrite) {
+                     Cors cors, int connectTimeoutMillis, LocationRewrite locationRewrite, UpstreamTls upstreamTls) {
     public static final Policy NONE = new Policy(Route.NO_LIMIT, null, null, null, null, null, null, 0, null, 0,
-            null);
+            null, null);
+
+    /** This policy with another TLS to the upstream. */
+    public Policy withUpstreamTls(UpstreamTls tls) {
+        return java.util.Objects.equals(tls, upstreamTls) ? this
+                : new Policy(maxBodyBytes, redirect, access, upstreamHost, forwardedPrefix, appRoot, rewriteTarget,
+                        upstreamTimeoutNanos, cors, connectTimeoutMillis, locationRewrite, tls);
+    }
 
     /** This policy with another body limit. */
     public Policy withMaxBodyBytes(long bytes) {
         return bytes == maxBodyBytes ? this
                 : new Policy(bytes, redirect, access, upstreamHost, forwardedPrefix, appRoot, rewriteTarget,
-                        upstreamTimeoutNanos, cors, connectTimeoutMillis, locationRewrite);
+                        upstreamTimeoutNanos, cors, connectTimeoutMillis, locationRewrite, upstreamTls);
     }
 }

@@ -110,7 +110,8 @@ class UpstreamFailureTest extends ProxyTestBase {
     }
 
     private static Route withTimeout(String host, int port, Duration timeout) {
-        Policy policy = new Policy(Route.NO_LIMIT, null, null, null, null, null, null, timeout.toNanos(), null, 0, null);
+        Policy policy = new Policy(Route.NO_LIMIT, null, null, null, null, null, null, timeout.toNanos(), null, 0,
+                null, null);
         return new Route(host, "/", PathType.PREFIX, backend("slow", port), new Source("default", host), false,
                 false, policy);
     }

@@ -7,6 +7,7 @@ import dev.pier.proxy.route.LocationRewrite;
 import dev.pier.proxy.route.Policy;
 import dev.pier.proxy.route.Redirect;
 import dev.pier.proxy.route.Route;
+import dev.pier.proxy.route.UpstreamTls;
 import dev.pier.watcher.translate.Problem.Reason;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.util.ArrayList;
@@ -53,6 +54,8 @@ final class Annotations {
      * @param redirects the HTTPS redirect settings, which the translation combines with the TLS sections
      * @param unenforcedGuard the first access-guarding key Pier cannot apply (its routes fail closed); null for none
      * @param guardBroken an access guard did not parse: the routes fail closed whatever the configuration says
+     * @param refusal why its Service backends cannot be served at all (a backend protocol Pier does not speak yet):
+     *     they answer 503; null when they can
      * @param route what each of its routes does beside routing
      * @param bodyLimitSet whether {@code proxy-body-size} is set (validly); if not, the configured default applies
      * @param serviceUpstream {@code service-upstream}: proxy to each Service's cluster IP, not its endpoints
@@ -61,11 +64,11 @@ final class Annotations {
      * @param wwwRedirect {@code from-to-www-redirect}: the www (or non-www) twin of each of its hosts redirects there
      * @param aliases {@code server-alias}: more host names that serve what its hosts serve
      */
-    record Policies(Redirects redirects, String unenforcedGuard, boolean guardBroken, Policy route,
+    record Policies(Redirects redirects, String unenforcedGuard, boolean guardBroken, String refusal, Policy route,
                     boolean bodyLimitSet, boolean serviceUpstream, boolean regex, boolean wwwRedirect,
                     List<String> aliases) {
-        static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null, false, Policy.NONE, false, false, false,
-                false, List.of());
+        static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null, false, null, Policy.NONE, false, false,
+                false, false, List.of());
     }
 
     private static final String STREAMS = "Pier streams request and response bodies without buffering them";
@@ -109,6 +112,13 @@ final class Annotations {
             new Key("proxy-redirect-to", Support.SUPPORTED, "what replaces proxy-redirect-from in Location headers"),
             new Key("server-alias", Support.SUPPORTED, "more host names, comma-separated, that serve what the"
                     + " Ingress's hosts serve; a name that is the host of an Ingress rule is left out"),
+            new Key("backend-protocol", Support.SUPPORTED, "HTTP (the default) or HTTPS to the endpoints; GRPC, GRPCS,"
+                    + " FCGI and AUTO_HTTP are not supported yet: the routes answer 503 rather than speak HTTP/1.1"),
+            new Key("proxy-ssl-server-name", Support.SUPPORTED, "with backend-protocol HTTPS: \"on\" sends the server"
+                    + " name (proxy-ssl-name, else the rule's host); off by default"),
+            new Key("proxy-ssl-name", Support.SUPPORTED, "the server name sent with proxy-ssl-server-name on"),
+            new Key("proxy-ssl-verify", Support.SUPPORTED, "\"off\" (the default) does not verify the upstream's"
+                    + " certificate; \"on\" cannot be enforced yet and fails closed (503)"),
             new Key("rewrite-target", Support.SUPPORTED, "the path the upstream receives, with $1 to $9 from the path's"
                     + " groups; makes the host's paths regular expressions, as use-regex does"),
             new Key("enable-cors", Support.SUPPORTED, "CORS headers on responses to allowed origins, and preflight"
@@ -214,6 +224,13 @@ final class Annotations {
             allow = ranges(annotations, "whitelist-source-range", ref, problems, failed);
         }
         AddressRanges deny = ranges(annotations, "denylist-source-range", ref, problems, failed);
+        String verify = value(annotations, "proxy-ssl-verify");
+        if (verify != null && verify.trim().equalsIgnoreCase("on") && guard == null) {
+            guard = keyOf(annotations, "proxy-ssl-verify"); // the upstream's identity cannot be checked yet: closed
+            problems.add(new Problem(ref, "metadata.annotations." + guard, Reason.UnsupportedAnnotation,
+                    "Pier cannot verify the upstream's certificate yet: every route of this Ingress answers 503"
+                            + " rather than trust an unverified upstream (unless --serve-unenforced-guards-open)"));
+        }
         if (failed[0] != null) {
             guard = failed[0]; // an access guard that cannot be read fails closed, whatever the configuration
         }
@@ -226,12 +243,18 @@ final class Annotations {
         long timeoutNanos = read != null ? read * 1_000_000_000L : send != null ? send * 1_000_000_000L : 0;
         boolean regex = flag(annotations, "use-regex", false, ref, problems)
                 || value(annotations, "rewrite-target") != null;
-        return new Policies(redirects, guard, failed[0] != null, new Policy(
+        String refusal = unservable(annotations);
+        if (refusal != null) {
+            problems.add(new Problem(ref, "metadata.annotations." + keyOf(annotations, "backend-protocol"),
+                    Reason.UnsupportedAnnotation, refusal));
+        }
+        return new Policies(redirects, guard, failed[0] != null, refusal, new Policy(
                 bodyLimit == null ? Route.NO_LIMIT : bodyLimit,
                 redirect, access, upstreamHost(annotations, ref, problems),
                 path(annotations, "x-forwarded-prefix", ref, problems), path(annotations, "app-root", ref, problems),
                 rewrite, timeoutNanos, cors(annotations, ref, problems),
-                connectTimeoutMillis(annotations, ref, problems), locationRewrite(annotations, ref, problems)),
+                connectTimeoutMillis(annotations, ref, problems), locationRewrite(annotations, ref, problems),
+                upstreamTls(annotations, ref, problems)),
                 bodyLimit != null, flag(annotations, "service-upstream", false, ref, problems),
                 regex, flag(annotations, "from-to-www-redirect", false, ref, problems),
                 aliases(annotations, ref, problems));
@@ -347,6 +370,50 @@ final class Annotations {
             }
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * {@code backend-protocol} with its {@code proxy-ssl-*} keys: null for HTTP; TLS for HTTPS. An unknown protocol
+     * is reported and HTTP applies; the protocols Pier does not speak yet refuse the routes ({@link #unservable}).
+     */
+    private static UpstreamTls upstreamTls(Map<String, String> annotations, ObjectRef ref, List<Problem> problems) {
+        String protocol = value(annotations, "backend-protocol");
+        if (protocol == null || protocol.trim().equalsIgnoreCase("HTTP") || unservable(annotations) != null) {
+            return null;
+        }
+        if (!protocol.trim().equalsIgnoreCase("HTTPS")) {
+            problems.add(new Problem(ref, "metadata.annotations." + keyOf(annotations, "backend-protocol"),
+                    Reason.InvalidAnnotation, "'" + protocol + "' is not a backend protocol (HTTP, HTTPS, GRPC,"
+                            + " GRPCS, FCGI, AUTO_HTTP); HTTP applies"));
+            return null;
+        }
+        String sni = value(annotations, "proxy-ssl-server-name");
+        boolean on = sni != null && (sni.trim().equalsIgnoreCase("on") || sni.trim().equalsIgnoreCase("true"));
+        if (sni != null && !on && !sni.trim().equalsIgnoreCase("off") && !sni.trim().equalsIgnoreCase("false")) {
+            problems.add(new Problem(ref, "metadata.annotations." + keyOf(annotations, "proxy-ssl-server-name"),
+                    Reason.InvalidAnnotation, "'" + sni + "' is not on or off; off applies"));
+        }
+        if (!on) {
+            return UpstreamTls.NO_SNI;
+        }
+        String name = value(annotations, "proxy-ssl-name");
+        if (name != null && !Hosts.isValid(name.trim().toLowerCase(Locale.ROOT))) {
+            problems.add(new Problem(ref, "metadata.annotations." + keyOf(annotations, "proxy-ssl-name"),
+                    Reason.InvalidAnnotation, "'" + name + "' is not a host name; the rule's host is sent"));
+            name = null;
+        }
+        return new UpstreamTls(name == null ? "" : name.trim().toLowerCase(Locale.ROOT)); // "": the rule's host
+    }
+
+    /** Why a backend protocol cannot be served yet (its routes answer 503), or null. */
+    static String unservable(Map<String, String> annotations) {
+        String protocol = value(annotations, "backend-protocol");
+        if (protocol == null) {
+            return null;
+        }
+        String p = protocol.trim().toUpperCase(Locale.ROOT);
+        return p.equals("GRPC") || p.equals("GRPCS") || p.equals("FCGI") || p.equals("AUTO_HTTP")
+                ? "backend-protocol " + p + " is not supported yet: 503 rather than speak HTTP/1.1 to it" : null;
     }
 
     private static boolean plain(String v) {

@@ -380,8 +380,12 @@ final class CompiledIngress {
         // Same namespace as the Ingress, always: v1 has no cross-namespace Service references.
         ServiceRef service = ServiceRef.of(ref.namespace(), svc.getName(), svc.getPort().getName(),
                 svc.getPort().getNumber(), policies.serviceUpstream());
+        Object port = svc.getPort().getNumber() != null ? svc.getPort().getNumber() : svc.getPort().getName();
+        if (policies.refusal() != null) {
+            return new FixedBackend(Backend.refused(ref.namespace(), svc.getName(), String.valueOf(port),
+                    policies.refusal()));
+        }
         if (guard != null) {
-            Object port = svc.getPort().getNumber() != null ? svc.getPort().getNumber() : svc.getPort().getName();
             return new Guarded(service, guard, policies.guardBroken(), Backend.refused(ref.namespace(), svc.getName(),
                     String.valueOf(port), "annotation " + guard + (policies.guardBroken()
                             ? " guards access and does not parse: 503 rather than open"

@@ -8,6 +8,7 @@ import dev.pier.proxy.route.PathRegex;
 import dev.pier.proxy.route.PathType;
 import dev.pier.proxy.route.Policy;
 import dev.pier.proxy.route.Redirect;
+import dev.pier.proxy.route.UpstreamTls;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.RouteTable;
 import dev.pier.tls.ServerCertificates;
@@ -477,7 +478,7 @@ public final class IncrementalTranslator {
                     continue;
                 }
                 Policy redirect = new Policy(config.maxBodyBytes(), new Redirect(p.host, 308, true), null, null,
-                        null, null, null, 0, null, 0, null);
+                        null, null, null, 0, null, 0, null, null);
                 table.add(new Route(twin, "/", PathType.PREFIX, Backend.refused(c.ref.namespace(), c.ref.name(), "-",
                         "from-to-www-redirect to " + p.host), c.source, false, false, redirect));
             }
@@ -495,6 +496,10 @@ public final class IncrementalTranslator {
                                 boolean regexHost) {
         Backend backend = p.resolve(resolver, config.serveUnenforcedGuardsOpen());
         Policy policy = c.policy(config.maxBodyBytes());
+        if (policy.upstreamTls() != null && "".equals(policy.upstreamTls().serverName())) { // SNI: the rule's host
+            boolean named = !p.host.isEmpty() && !p.host.startsWith("*.");
+            policy = policy.withUpstreamTls(named ? new UpstreamTls(p.host) : UpstreamTls.NO_SNI);
+        }
         PathRegex regex = null;
         if ((regexHost && p.type != PathType.EXACT) || policy.rewriteTarget() != null) {
             regex = p.regex();

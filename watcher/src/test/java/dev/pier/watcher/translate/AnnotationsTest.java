@@ -9,6 +9,7 @@ import dev.pier.proxy.route.Cors;
 import dev.pier.proxy.route.LocationRewrite;
 import dev.pier.proxy.route.Redirect;
 import dev.pier.proxy.route.Route;
+import dev.pier.proxy.route.UpstreamTls;
 import dev.pier.watcher.translate.Problem.Reason;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -453,6 +454,33 @@ class AnnotationsTest {
         Route r = broken.table().match("a.com", "/x");
         assertThat(broken.endpointsOf(r).available()).isFalse();
         assertThat(broken.endpointsOf(r).problem()).contains("whitelist-source-range").contains("does not parse");
+    }
+
+    @Test
+    void backendProtocolHttpsWithItsServerNameAndTheProtocolsPierDoesNotSpeakRefused() {
+        assertThat(translate("nginx.ingress.kubernetes.io/backend-protocol: HTTPS").table().match("a.com", "/")
+                .policy().upstreamTls()).isEqualTo(UpstreamTls.NO_SNI);
+        assertThat(translate("nginx.ingress.kubernetes.io/backend-protocol: HTTPS,"
+                + " nginx.ingress.kubernetes.io/proxy-ssl-server-name: 'on'").table().match("a.com", "/").policy()
+                .upstreamTls()).as("the rule's host").isEqualTo(new UpstreamTls("a.com"));
+        assertThat(translate("nginx.ingress.kubernetes.io/backend-protocol: HTTPS,"
+                + " nginx.ingress.kubernetes.io/proxy-ssl-server-name: 'on',"
+                + " nginx.ingress.kubernetes.io/proxy-ssl-name: app.internal").table().match("a.com", "/").policy()
+                .upstreamTls()).isEqualTo(new UpstreamTls("app.internal"));
+        assertThat(translate("nginx.ingress.kubernetes.io/backend-protocol: HTTP").table().match("a.com", "/")
+                .policy().upstreamTls()).isNull();
+
+        Translation grpc = translate("nginx.ingress.kubernetes.io/backend-protocol: GRPC");
+        assertThat(grpc.endpointsOf(grpc.table().match("a.com", "/")).available()).isFalse();
+        assertThat(grpc.endpointsOf(grpc.table().match("a.com", "/")).problem()).contains("GRPC");
+        assertThat(fields(grpc, Reason.UnsupportedAnnotation))
+                .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/backend-protocol");
+
+        Translation verify = translate("nginx.ingress.kubernetes.io/backend-protocol: HTTPS,"
+                + " nginx.ingress.kubernetes.io/proxy-ssl-verify: 'on'");
+        assertThat(verify.endpointsOf(verify.table().match("a.com", "/")).available()).as("fails closed").isFalse();
+        assertThat(fields(translate("nginx.ingress.kubernetes.io/backend-protocol: FTP"), Reason.InvalidAnnotation))
+                .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/backend-protocol");
     }
 
     private static List<String> endpoints(Translation t, String host) {
