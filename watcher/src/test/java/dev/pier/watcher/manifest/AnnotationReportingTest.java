@@ -74,6 +74,10 @@ class AnnotationReportingTest {
                         + " nginx.ingress.kubernetes.io/upstream-vhost: 'not a host'")
                 + ingress("aliased", "primary.example.com",
                         "nginx.ingress.kubernetes.io/server-alias: other.example.com")
+                + ingress("cors", "cors.example.com", "nginx.ingress.kubernetes.io/enable-cors: 'true',"
+                        + " nginx.ingress.kubernetes.io/cors-allow-origin: 'https://app.example.com, not-an-origin'")
+                + ingress("grpc", "grpc.example.com", "nginx.ingress.kubernetes.io/backend-protocol: GRPC")
+                + ingress("slow", "slow.example.com", "nginx.ingress.kubernetes.io/proxy-read-timeout: 60s")
                 + ingress("www", "www.twin.example.com", "nginx.ingress.kubernetes.io/from-to-www-redirect: 'true'")
                 + ingress("direct", "direct.example.com", "nginx.ingress.kubernetes.io/service-upstream: 'true'")
                         .replace("name: app,", "name: direct,").replace("number: 80", "number: " + app.port())
@@ -176,6 +180,35 @@ class AnnotationReportingTest {
         assertThat(get(proxy.httpPort(), "rewrite.example.com", "/Something").statusCode()).isEqualTo(200);
         assertThat(get(proxy.httpPort(), "rewrite.example.com", "/other").statusCode()).isEqualTo(404);
         assertThat(app.received()).extracting(EchoUpstream.Received::uri).containsExactly("/new/page?x=1", "/");
+    }
+
+    /** CORS from a manifest: the preflight is Pier's; the origin list's bad entry is reported and skipped. */
+    @Test
+    void enableCorsAnswersThePreflightAndReportsABadOrigin() throws Exception {
+        HttpResponse<String> preflight = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + proxy.httpPort() + "/api")).header("Host", "cors.example.com")
+                .header("Origin", "https://app.example.com").method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(preflight.statusCode()).isEqualTo(204);
+        assertThat(preflight.headers().firstValue("access-control-allow-origin")).hasValue("https://app.example.com");
+        assertThat(app.received()).isEmpty();
+        HttpResponse<String> get = get(proxy.httpPort(), "cors.example.com", "/api");
+        assertThat(get.headers().firstValue("access-control-allow-origin")).as("no Origin, no CORS").isEmpty();
+        assertThat(get(admin.port(), "localhost", "/routes").body())
+                .contains("metadata.annotations.nginx.ingress.kubernetes.io/cors-allow-origin")
+                .contains("'not-an-origin' is not an origin");
+    }
+
+    /** A backend protocol Pier does not speak yet answers 503, and a timeout with a unit is reported. */
+    @Test
+    void grpcAnswers503AndABadTimeoutLeavesTheDefault() throws Exception {
+        assertThat(get(proxy.httpPort(), "grpc.example.com", "/svc.Method").statusCode()).isEqualTo(503);
+        assertThat(get(proxy.httpPort(), "slow.example.com", "/ok").statusCode()).isEqualTo(200);
+        assertThat(app.received()).extracting(EchoUpstream.Received::uri).containsExactly("/ok");
+        String routes = get(admin.port(), "localhost", "/routes").body();
+        assertThat(routes).contains("backend-protocol GRPC is not supported yet")
+                .contains("metadata.annotations.nginx.ingress.kubernetes.io/proxy-read-timeout")
+                .contains("\"reason\" : \"InvalidAnnotation\"");
     }
 
     @Test
