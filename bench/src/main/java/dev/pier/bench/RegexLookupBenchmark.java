@@ -45,7 +45,7 @@ public class RegexLookupBenchmark {
         for (int i = 0; i < 49; i++) {
             String path = "/service-" + i + "/v[0-9]+/(.*)";
             b.add(new Route(HOST, path, PathType.PREFIX, backend, source, false, false,
-                    new Policy(Route.NO_LIMIT, null, null, null, null, null, "/$1", 0, null, 0, null, null),
+                    Policy.builder().rewriteTarget("/$1").build(),
                     PathRegex.compile(path)));
         }
         b.add(new Route(HOST, "/", PathType.PREFIX, backend, source, false, false, Policy.NONE,

@@ -34,7 +34,7 @@ class AccessTest extends RecordingProxyTestBase {
                 AddressRanges.parse(List.of("203.0.113.66")));
         serve(new Route("example.com", "/", PathType.PREFIX, backend("web", upstream.port()),
                 new Source("default", "internal"), false, false,
-                new Policy(Route.NO_LIMIT, null, access, null, null, null, null, 0, null, 0, null, null)));
+                Policy.builder().access(access).build()));
     }
 
     private int status(String forwardedFor) throws Exception {

@@ -36,7 +36,7 @@ class ConnectTimeoutTest extends ProxyTestBase {
         List<Socket> queued = new ArrayList<>();
         try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             fillAcceptQueue(full, queued);
-            Policy policy = new Policy(Route.NO_LIMIT, null, null, null, null, null, null, 0, null, 300, null, null);
+            Policy policy = Policy.builder().connectTimeoutMillis(300).build();
             serve(new Route("example.com", "/", PathType.PREFIX, backend("stuck", full.getLocalPort()),
                     new Source("default", "app"), false, false, policy));
             try (RawHttp c = new RawHttp(proxy.httpPort())) { // reads time out after 10 s: the configured 60 s fail

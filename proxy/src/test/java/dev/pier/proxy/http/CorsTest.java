@@ -20,7 +20,7 @@ class CorsTest extends RecordingProxyTestBase {
     private void serveCors(Cors cors) {
         serve(new Route("example.com", "/", PathType.PREFIX, backend("web", upstream.port()),
                 new Source("default", "app"), false, false,
-                new Policy(Route.NO_LIMIT, null, null, null, null, null, null, 0, cors, 0, null, null)));
+                Policy.builder().cors(cors).build()));
     }
 
     private RawHttp.Response send(String method, String origin) throws Exception {

@@ -33,7 +33,7 @@ class RoutePolicyTest extends RecordingProxyTestBase {
 
     @Test
     void upstreamVhostReplacesHostAndForwardedHostKeepsTheClients() throws Exception {
-        serveWith(new Policy(Route.NO_LIMIT, null, null, "internal.svc", null, null, null, 0, null, 0, null, null));
+        serveWith(Policy.builder().upstreamHost("internal.svc").build());
         assertThat(get("/x").status()).isEqualTo(200);
         String received = upstream.received().toLowerCase();
         assertThat(received).contains("\r\nhost: internal.svc\r\n").doesNotContain("host: example.com\r\n\r\n")
@@ -44,14 +44,14 @@ class RoutePolicyTest extends RecordingProxyTestBase {
     void forwardedPrefixIsSentOnlyWhenAnnotated() throws Exception {
         assertThat(get("/a").status()).isEqualTo(200);
         assertThat(upstream.received().toLowerCase()).doesNotContain("x-forwarded-prefix");
-        serveWith(new Policy(Route.NO_LIMIT, null, null, null, "/shop", null, null, 0, null, 0, null, null));
+        serveWith(Policy.builder().forwardedPrefix("/shop").build());
         assertThat(get("/b").status()).isEqualTo(200);
         assertThat(upstream.received().toLowerCase()).contains("x-forwarded-prefix: /shop\r\n");
     }
 
     @Test
     void appRootRedirectsOnlyTheRootPath() throws Exception {
-        serveWith(new Policy(Route.NO_LIMIT, null, null, null, null, "/app1", null, 0, null, 0, null, null));
+        serveWith(Policy.builder().appRoot("/app1").build());
         RawHttp.Response root = get("/?q=1");
         assertThat(root.status()).isEqualTo(302);
         assertThat(root.header("location")).isEqualTo("http://example.com/app1");
@@ -66,7 +66,7 @@ class RoutePolicyTest extends RecordingProxyTestBase {
         String path = "/something(/|$)(.*)";
         serve(new Route("example.com", path, PathType.PREFIX, backend("web", upstream.port()),
                 new Source("default", "app"), false, false,
-                new Policy(Route.NO_LIMIT, null, null, null, null, null, "/$2", 0, null, 0, null, null),
+                Policy.builder().rewriteTarget("/$2").build(),
                 PathRegex.compile(path)));
         assertThat(get("/something/new?x=1&y=2").status()).isEqualTo(200);
         assertThat(get("/SOMETHING").status()).as("case-insensitive, as nginx's ~*").isEqualTo(200);
@@ -87,9 +87,8 @@ class RoutePolicyTest extends RecordingProxyTestBase {
             ScriptedUpstream.write(s, "HTTP/1.1 302 Found\r\n" + target + "Content-Length: 0\r\n\r\n");
         })) {
             serve(new Route("example.com", "/", PathType.PREFIX, backend("web", app.port()),
-                    new Source("default", "app"), false, false, new Policy(Route.NO_LIMIT, null, null, null, null,
-                            null, null, 0, null, 0,
-                            new LocationRewrite("http://internal:8080/", "https://example.com/"), null)));
+                    new Source("default", "app"), false, false, Policy.builder().locationRewrite(
+                            new LocationRewrite("http://internal:8080/", "https://example.com/")).build()));
             assertThat(get("/").header("location")).isEqualTo("https://example.com/login?next=%2F");
             assertThat(get("/refresh").header("refresh")).isEqualTo("5; url=https://example.com/later");
         }

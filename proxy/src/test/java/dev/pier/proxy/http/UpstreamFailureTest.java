@@ -110,8 +110,7 @@ class UpstreamFailureTest extends ProxyTestBase {
     }
 
     private static Route withTimeout(String host, int port, Duration timeout) {
-        Policy policy = new Policy(Route.NO_LIMIT, null, null, null, null, null, null, timeout.toNanos(), null, 0,
-                null, null);
+        Policy policy = Policy.builder().upstreamTimeoutNanos(timeout.toNanos()).build();
         return new Route(host, "/", PathType.PREFIX, backend("slow", port), new Source("default", host), false,
                 false, policy);
     }

@@ -90,7 +90,7 @@ class UpstreamTlsTest extends ProxyTestBase {
     private void serveOver(UpstreamTls tls) {
         serve(new Route("example.com", "/", PathType.PREFIX, backend("secure", server.getLocalPort()),
                 new Source("default", "app"), false, false,
-                new Policy(Route.NO_LIMIT, null, null, null, null, null, null, 0, null, 0, null, tls)));
+                Policy.builder().upstreamTls(tls).build()));
     }
 
     @Test

@@ -248,16 +248,23 @@ final class Annotations {
             problems.add(new Problem(ref, "metadata.annotations." + keyOf(annotations, "backend-protocol"),
                     Reason.UnsupportedAnnotation, refusal));
         }
-        return new Policies(redirects, guard, failed[0] != null, refusal, new Policy(
-                bodyLimit == null ? Route.NO_LIMIT : bodyLimit,
-                redirect, access, upstreamHost(annotations, ref, problems),
-                path(annotations, "x-forwarded-prefix", ref, problems), path(annotations, "app-root", ref, problems),
-                rewrite, timeoutNanos, cors(annotations, ref, problems),
-                connectTimeoutMillis(annotations, ref, problems), locationRewrite(annotations, ref, problems),
-                upstreamTls(annotations, ref, problems)),
-                bodyLimit != null, flag(annotations, "service-upstream", false, ref, problems),
-                regex, flag(annotations, "from-to-www-redirect", false, ref, problems),
-                aliases(annotations, ref, problems));
+        Policy route = Policy.builder()
+                .maxBodyBytes(bodyLimit == null ? Route.NO_LIMIT : bodyLimit)
+                .redirect(redirect)
+                .access(access)
+                .upstreamHost(upstreamHost(annotations, ref, problems))
+                .forwardedPrefix(path(annotations, "x-forwarded-prefix", ref, problems))
+                .appRoot(path(annotations, "app-root", ref, problems))
+                .rewriteTarget(rewrite)
+                .upstreamTimeoutNanos(timeoutNanos)
+                .cors(cors(annotations, ref, problems))
+                .connectTimeoutMillis(connectTimeoutMillis(annotations, ref, problems))
+                .locationRewrite(locationRewrite(annotations, ref, problems))
+                .upstreamTls(upstreamTls(annotations, ref, problems))
+                .build();
+        return new Policies(redirects, guard, failed[0] != null, refusal, route, bodyLimit != null,
+                flag(annotations, "service-upstream", false, ref, problems), regex,
+                flag(annotations, "from-to-www-redirect", false, ref, problems), aliases(annotations, ref, problems));
     }
 
     static final String CORS_METHODS = "GET, PUT, POST, DELETE, PATCH, OPTIONS";

@@ -477,8 +477,8 @@ public final class IncrementalTranslator {
                 if (!Hosts.isValid(twin) || !twins.add(twin) || table.hasHost(twin)) {
                     continue;
                 }
-                Policy redirect = new Policy(config.maxBodyBytes(), new Redirect(p.host, 308, true), null, null,
-                        null, null, null, 0, null, 0, null, null);
+                Policy redirect = Policy.builder().maxBodyBytes(config.maxBodyBytes())
+                        .redirect(new Redirect(p.host, 308, true)).build();
                 table.add(new Route(twin, "/", PathType.PREFIX, Backend.refused(c.ref.namespace(), c.ref.name(), "-",
                         "from-to-www-redirect to " + p.host), c.source, false, false, redirect));
             }
