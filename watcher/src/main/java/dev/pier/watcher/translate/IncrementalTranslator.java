@@ -95,7 +95,7 @@ public final class IncrementalTranslator {
      * The hosts whose routes the last full translation derived from other hosts' (server-alias names and the hosts
      * they copy, from-to-www-redirect twins), served or not: a change to any of them takes the full path.
      */
-    private Set<String> wwwTwins = Set.of();
+    private Set<String> derivedHosts = Set.of();
 
     /**
      * One reference to a Service: a path or default backend ({@code step}) of a taken Ingress ({@code owner}), or
@@ -212,9 +212,9 @@ public final class IncrementalTranslator {
             c.problems = c.problems();
             problems.addAll(c.problems);
         }
-        Set<String> special = new HashSet<>(addAliases(ingresses, table));
-        special.addAll(addWwwRedirects(ingresses, table, config));
-        wwwTwins = Set.copyOf(special);
+        Set<String> derived = new HashSet<>(addAliases(ingresses, table));
+        derived.addAll(addWwwRedirects(ingresses, table, config));
+        derivedHosts = Set.copyOf(derived);
         int trailingFrom = problems.size();
 
         if (defaultRoute == null && config.defaultBackendService() != null) {
@@ -351,7 +351,7 @@ public final class IncrementalTranslator {
         Set<String> hosts = new HashSet<>();
         hostsChanged(removed, added, hosts);
         for (String host : hosts) {
-            if (wwwTwins.contains(host)) { // an alias, a host with aliases, or a www twin: full translation
+            if (derivedHosts.contains(host)) { // an alias, a host with aliases, or a www twin: full translation
                 return null;
             }
         }
