@@ -35,7 +35,8 @@ public final class Backend {
         this.port = requireNonNull(port, "port");
         this.clusterIp = clusterIp;
         this.refusal = refusal;
-        this.hash = Objects.hash(namespace, service, port, clusterIp, refusal);
+        int h = (namespace.hashCode() * 31 + service.hashCode()) * 31 + port.hashCode();
+        this.hash = (h * 31 + Boolean.hashCode(clusterIp)) * 31 + Objects.hashCode(refusal);
     }
 
     /** A Service port served by its ready endpoints. */

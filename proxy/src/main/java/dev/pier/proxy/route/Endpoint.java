@@ -14,6 +14,56 @@ public record Endpoint(String address, int port) implements Comparable<Endpoint>
         }
     }
 
+    /**
+     * Whether {@code address} is an IP literal the data path can connect to without a name lookup: a dotted IPv4
+     * quad (each part 0-255, at most two digits when it starts with 0), or, when it has a colon, an IPv6 literal's
+     * characters (hex digits, colons, dots for an embedded IPv4; 2-45 of them). Allocates nothing.
+     */
+    public static boolean isIpLiteral(String address) {
+        return address.indexOf(':') >= 0 ? isIpv6Shaped(address) : isIpv4(address);
+    }
+
+    private static boolean isIpv4(String s) {
+        int parts = 0;
+        int i = 0;
+        int n = s.length();
+        while (i <= n) {
+            int start = i;
+            int value = 0;
+            while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                value = value * 10 + (s.charAt(i) - '0');
+                i++;
+            }
+            int digits = i - start;
+            if (digits == 0 || digits > 3 || value > 255 || (digits == 3 && value < 100)) {
+                return false;
+            }
+            parts++;
+            if (i == n) {
+                return parts == 4;
+            }
+            if (s.charAt(i) != '.' || parts == 4) {
+                return false;
+            }
+            i++;
+        }
+        return false;
+    }
+
+    private static boolean isIpv6Shaped(String s) {
+        int n = s.length();
+        if (n < 2 || n > 45) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == ':' || c == '.')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public int compareTo(Endpoint o) {
         int c = address.compareTo(o.address);

@@ -29,15 +29,18 @@ import java.util.TreeSet;
 final class BackendResolver {
     private final ServiceIndex index;
     private final Set<String> looked;
-    private final Map<CompiledIngress.ServiceRef, Resolution> resolved = new HashMap<>();
-    private final Map<Backend, EndpointSet> endpoints = new HashMap<>();
+    private final Map<CompiledIngress.ServiceRef, Resolution> resolved;
+    private final Map<Backend, EndpointSet> endpoints;
 
     /**
      * @param track whether to collect the Services looked up ({@link #lookedUp})
+     * @param expected about how many Service ports will be resolved, to size the maps once
      */
-    BackendResolver(ServiceIndex index, boolean track) {
+    BackendResolver(ServiceIndex index, boolean track, int expected) {
         this.index = index;
-        this.looked = track ? new HashSet<>() : null;
+        this.looked = track ? HashSet.newHashSet(expected) : null;
+        this.resolved = HashMap.newHashMap(expected);
+        this.endpoints = HashMap.newHashMap(expected);
     }
 
     /**
@@ -222,14 +225,10 @@ final class BackendResolver {
      */
     private static void addIfValid(String address, int port, TreeSet<Endpoint> out) {
         if (address != null && port >= 1 && port <= 65535
-                && (IPV4.matcher(address).matches() || (address.indexOf(':') >= 0 && IPV6.matcher(address).matches()))) {
+                && Endpoint.isIpLiteral(address)) {
             out.add(new Endpoint(address, port));
         }
     }
-
-    private static final java.util.regex.Pattern IPV4 =
-            java.util.regex.Pattern.compile("((25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1?\\d?\\d)");
-    private static final java.util.regex.Pattern IPV6 = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
     private static String emptyToNull(String s) {
         return s == null || s.isEmpty() ? null : s;

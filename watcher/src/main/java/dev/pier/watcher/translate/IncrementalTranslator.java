@@ -164,7 +164,8 @@ public final class IncrementalTranslator {
         // The Services referenced depend on the Ingresses alone (and the configuration): when neither changed, the
         // last set stands and need not be collected again.
         boolean sameReferences = !ingressesChanged && config.equals(lastConfig) && lastResult != null;
-        BackendResolver resolver = new BackendResolver(state.services(), !sameReferences);
+        BackendResolver resolver = new BackendResolver(state.services(), !sameReferences,
+                lastResult == null ? ingresses.size() : lastResult.endpoints().size() + 16);
 
         TlsResolver tls = new TlsResolver(state, credentials, now);
         for (CompiledIngress c : ingresses) {
@@ -187,8 +188,12 @@ public final class IncrementalTranslator {
             }
         }
         List<ObjectRef> served = new ArrayList<>(ingresses.size());
+        List<CompiledIngress> withTwinsOrAliases = new ArrayList<>();
         for (CompiledIngress c : ingresses) {
             served.add(c.ref);
+            if (c.wwwRedirect || !c.aliases.isEmpty()) {
+                withTwinsOrAliases.add(c);
+            }
             for (CompiledIngress.Step step : c.steps) {
                 switch (step) {
                     case CompiledIngress.Fixed f -> { }
@@ -212,8 +217,8 @@ public final class IncrementalTranslator {
             c.problems = c.problems();
             problems.addAll(c.problems);
         }
-        Set<String> derived = new HashSet<>(addAliases(ingresses, table));
-        derived.addAll(addWwwRedirects(ingresses, table, config));
+        Set<String> derived = new HashSet<>(addAliases(withTwinsOrAliases, table));
+        derived.addAll(addWwwRedirects(withTwinsOrAliases, table, config));
         derivedHosts = Set.copyOf(derived);
         int trailingFrom = problems.size();
 
@@ -257,7 +262,7 @@ public final class IncrementalTranslator {
                 || (last.nextValidityChange() != null && !now.isBefore(last.nextValidityChange()))) {
             return null;
         }
-        BackendResolver resolver = new BackendResolver(state.services(), false);
+        BackendResolver resolver = new BackendResolver(state.services(), false, 16);
         for (Map.Entry<String, List<Use>> e : usesToCheck(changedServices)) {
             long version = state.services().version(e.getKey());
             for (Use use : e.getValue()) {
@@ -355,7 +360,7 @@ public final class IncrementalTranslator {
                 return null;
             }
         }
-        BackendResolver resolver = new BackendResolver(state.services(), false);
+        BackendResolver resolver = new BackendResolver(state.services(), false, 16);
         RouteTable previous = last.table();
         RouteTable.Builder table = RouteTable.builder(previous).defaultRoute(previous.defaultRoute());
         Set<CompiledIngress> replayed = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -421,7 +426,6 @@ public final class IncrementalTranslator {
         return true;
     }
 
-    /** Resolves a path's backend and adds its route to the table, noting a conflict on the step. */
     /**
      * {@code server-alias}: each alias of an Ingress serves a copy of the routes of each of the Ingress's hosts, unless
      * it is a host of its own (then, as in ingress-nginx, the alias is left out). Returns the aliases and the hosts
