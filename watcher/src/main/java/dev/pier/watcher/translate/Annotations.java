@@ -225,7 +225,8 @@ final class Annotations {
         }
         AddressRanges deny = ranges(annotations, "denylist-source-range", ref, problems, failed);
         String verify = value(annotations, "proxy-ssl-verify");
-        if (verify != null && verify.trim().equalsIgnoreCase("on") && guard == null) {
+        if (verify != null && (verify.trim().equalsIgnoreCase("on") || verify.trim().equalsIgnoreCase("true"))
+                && guard == null) {
             guard = keyOf(annotations, "proxy-ssl-verify"); // the upstream's identity cannot be checked yet: closed
             problems.add(new Problem(ref, "metadata.annotations." + guard, Reason.UnsupportedAnnotation,
                     "Pier cannot verify the upstream's certificate yet: every route of this Ingress answers 503"
@@ -352,8 +353,9 @@ final class Annotations {
         String why = from == null || to == null ? "needs both proxy-redirect-from and proxy-redirect-to"
                 : from.isEmpty() || !plain(from) || !plain(to) ? "has a space, a quote or an nginx variable" : null;
         if (why != null) {
+            boolean fromAtFault = from != null && (to != null ? from.isEmpty() || !plain(from) : true);
             problems.add(new Problem(ref, "metadata.annotations." + keyOf(annotations,
-                    from == null ? "proxy-redirect-to" : "proxy-redirect-from"), Reason.InvalidAnnotation,
+                    fromAtFault ? "proxy-redirect-from" : "proxy-redirect-to"), Reason.InvalidAnnotation,
                     "the Location rewrite " + why + "; Location headers pass as sent"));
             return null;
         }
@@ -384,6 +386,15 @@ final class Annotations {
      * is reported and HTTP applies; the protocols Pier does not speak yet refuse the routes ({@link #unservable}).
      */
     private static UpstreamTls upstreamTls(Map<String, String> annotations, ObjectRef ref, List<Problem> problems) {
+        // the proxy-ssl-* values are checked whatever the protocol, so that a typo is seen before HTTPS is turned on
+        Boolean sniOn = onOff(annotations, "proxy-ssl-server-name", ref, problems);
+        onOff(annotations, "proxy-ssl-verify", ref, problems);
+        String name = value(annotations, "proxy-ssl-name");
+        if (name != null && !Hosts.isValid(name.trim().toLowerCase(Locale.ROOT))) {
+            problems.add(new Problem(ref, "metadata.annotations." + keyOf(annotations, "proxy-ssl-name"),
+                    Reason.InvalidAnnotation, "'" + name + "' is not a host name; the rule's host is sent"));
+            name = null;
+        }
         String protocol = value(annotations, "backend-protocol");
         if (protocol == null || protocol.trim().equalsIgnoreCase("HTTP") || unservable(annotations) != null) {
             return null;
@@ -394,22 +405,32 @@ final class Annotations {
                             + " GRPCS, FCGI, AUTO_HTTP); HTTP applies"));
             return null;
         }
-        String sni = value(annotations, "proxy-ssl-server-name");
-        boolean on = sni != null && (sni.trim().equalsIgnoreCase("on") || sni.trim().equalsIgnoreCase("true"));
-        if (sni != null && !on && !sni.trim().equalsIgnoreCase("off") && !sni.trim().equalsIgnoreCase("false")) {
-            problems.add(new Problem(ref, "metadata.annotations." + keyOf(annotations, "proxy-ssl-server-name"),
-                    Reason.InvalidAnnotation, "'" + sni + "' is not on or off; off applies"));
-        }
-        if (!on) {
+        if (!Boolean.TRUE.equals(sniOn)) {
             return UpstreamTls.NO_SNI;
         }
-        String name = value(annotations, "proxy-ssl-name");
-        if (name != null && !Hosts.isValid(name.trim().toLowerCase(Locale.ROOT))) {
-            problems.add(new Problem(ref, "metadata.annotations." + keyOf(annotations, "proxy-ssl-name"),
-                    Reason.InvalidAnnotation, "'" + name + "' is not a host name; the rule's host is sent"));
-            name = null;
-        }
         return new UpstreamTls(name == null ? "" : name.trim().toLowerCase(Locale.ROOT)); // "": the rule's host
+    }
+
+    /**
+     * An {@code on}/{@code off} key ({@code true}/{@code false} too): its value, null when absent, or null with an
+     * {@code InvalidAnnotation} problem (off applies) when it is neither.
+     */
+    private static Boolean onOff(Map<String, String> annotations, String name, ObjectRef ref,
+                                 List<Problem> problems) {
+        String v = value(annotations, name);
+        if (v == null) {
+            return null;
+        }
+        String t = v.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("on") || t.equals("true")) {
+            return true;
+        }
+        if (t.equals("off") || t.equals("false")) {
+            return false;
+        }
+        problems.add(new Problem(ref, "metadata.annotations." + keyOf(annotations, name), Reason.InvalidAnnotation,
+                "'" + v + "' is not on or off; off applies"));
+        return null;
     }
 
     /** Why a backend protocol cannot be served yet (its routes answer 503), or null. */

@@ -23,6 +23,17 @@ public final class Migration {
         }
     }
 
+    /** The keys Pier applies (without a prefix), from the registry: for checks that each is documented and tested. */
+    public static java.util.Set<String> supportedKeys() {
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        for (Annotations.Key k : Annotations.registered().values()) {
+            if (k.support() == Annotations.Support.SUPPORTED) {
+                keys.add(k.name());
+            }
+        }
+        return java.util.Collections.unmodifiableSet(keys);
+    }
+
     /** The report of one Ingress; keys of other prefixes (cert-manager's, say) are not Pier's business. */
     public static Report of(Ingress ingress) {
         Map<String, String> annotations = ingress.getMetadata().getAnnotations() == null ? Map.of()
