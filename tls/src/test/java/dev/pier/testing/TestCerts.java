@@ -48,6 +48,44 @@ public final class TestCerts {
         return new Issued(List.of(leaf, caCert), keys.getPrivate());
     }
 
+    /** A new certificate authority, valid a day either side of now. */
+    public static Authority authority(String name) {
+        KeyPair keys = SelfSigned.keyPair(KeyType.EC_P256);
+        X509Certificate cert = SelfSigned.certificate(keys, name, List.of(), Instant.now().minus(Duration.ofDays(1)),
+                Instant.now().plus(Duration.ofDays(1)), null, true);
+        return new Authority(cert, keys.getPrivate());
+    }
+
+    /** A CA: its certificate and key, to issue leaves and intermediate CAs. */
+    public record Authority(X509Certificate certificate, PrivateKey key) {
+        /** A leaf for {@code names} issued by this CA: the chain is the leaf alone, as a server sends it. */
+        public Issued issue(String... names) {
+            KeyPair keys = SelfSigned.keyPair(KeyType.EC_P256);
+            return new Issued(List.of(SelfSigned.certificate(keys, names[0], List.of(names),
+                    Instant.now().minus(Duration.ofDays(1)), Instant.now().plus(Duration.ofDays(1)),
+                    SelfSigned.of(List.of(certificate), key), false)), keys.getPrivate());
+        }
+
+        /** An intermediate CA issued by this one. */
+        public Authority intermediate(String name) {
+            KeyPair keys = SelfSigned.keyPair(KeyType.EC_P256);
+            return new Authority(SelfSigned.certificate(keys, name, List.of(), Instant.now().minus(Duration.ofDays(1)),
+                    Instant.now().plus(Duration.ofDays(1)), SelfSigned.of(List.of(certificate), key), true),
+                    keys.getPrivate());
+        }
+
+        /** A leaf issued by this (intermediate) CA, sent with it: the chain is leaf then this CA's certificate. */
+        public Issued issueWithChain(String... names) {
+            Issued leaf = issue(names);
+            return new Issued(List.of(leaf.chain().getFirst(), certificate), leaf.key());
+        }
+
+        /** ca.crt: this CA's certificate as PEM. */
+        public byte[] pem() {
+            return TestCerts.pem(certificate);
+        }
+    }
+
     /** A certificate chain and its key, with their PEM forms. */
     public record Issued(List<X509Certificate> chain, PrivateKey key) {
         public TlsCredential credential() {

@@ -172,8 +172,7 @@ public final class RoutesJson {
             g.writeStringField("locationRewrite", p.locationRewrite().from() + " -> " + p.locationRewrite().to());
         }
         if (p.upstreamTls() != null) {
-            g.writeStringField("upstreamProtocol", "HTTPS" + (p.upstreamTls().serverName() == null ? ""
-                    : ", server name " + p.upstreamTls().serverName()));
+            g.writeStringField("upstreamProtocol", p.upstreamTls().toString());
         }
         if (p.connectTimeoutMillis() > 0) {
             g.writeNumberField("connectTimeoutSeconds", p.connectTimeoutMillis() / 1000);

@@ -149,7 +149,7 @@ final class Exchange {
 
     private void acquire(boolean allowPooled) {
         Endpoint endpoint = endpoints.get(endpointIndex);
-        Channel ch = allowPooled ? pool.pollIdle(endpoint, upstreamTls != null) : null;
+        Channel ch = allowPooled ? pool.pollIdle(endpoint, upstreamTls) : null;
         if (ch != null) {
             reusedConnection = true;
             attach(ch);

@@ -1,6 +1,7 @@
 package dev.pier.proxy.http;
 
 import dev.pier.proxy.route.Endpoint;
+import dev.pier.proxy.route.UpstreamTls;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -17,6 +18,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private final UpstreamPool pool;
     private final AtomicInteger open;
     private Endpoint endpoint;
+    private UpstreamTls tls;
     private Exchange exchange;
 
     /** @param open counts open upstream connections (a metric) */
@@ -32,12 +34,18 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelActive();
     }
 
-    void bind(Endpoint endpoint) {
+    /** @param tls the TLS settings the connection was opened with; null for plain HTTP */
+    void bind(Endpoint endpoint, UpstreamTls tls) {
         this.endpoint = endpoint;
+        this.tls = tls;
     }
 
     Endpoint endpoint() {
         return endpoint;
+    }
+
+    UpstreamTls tls() {
+        return tls;
     }
 
     void attach(Exchange exchange) {
@@ -78,7 +86,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         if (exchange != null) {
             exchange.onUpstreamClosed(null);
         } else if (endpoint != null) {
-            pool.remove(endpoint, ctx.channel());
+            pool.remove(endpoint, tls, ctx.channel());
         }
     }
 
