@@ -60,13 +60,28 @@ public final class PemCredentials {
         if (keyPem == null || keyPem.length == 0) {
             throw new InvalidCredentialException("tls.key is missing or empty");
         }
-        List<X509Certificate> chain = readCertificates(certificatePem);
+        List<X509Certificate> chain = readCertificates(certificatePem, "tls.crt");
         PrivateKey key = readKey(keyPem);
         checkKeyMatches(key, chain.getFirst());
         return new TlsCredential(chain, key, dnsNames(chain.getFirst()));
     }
 
-    private static List<X509Certificate> readCertificates(byte[] pem) throws InvalidCredentialException {
+    /**
+     * Parses PEM {@code CERTIFICATE} blocks, such as a Secret's {@code ca.crt}; other blocks are skipped.
+     *
+     * @param entry the Secret entry the bytes come from, for the message
+     * @throws InvalidCredentialException when they do not parse or hold no certificate
+     */
+    public static List<X509Certificate> parseCertificates(byte[] pem, String entry)
+            throws InvalidCredentialException {
+        if (pem == null || pem.length == 0) {
+            throw new InvalidCredentialException(entry + " is missing or empty");
+        }
+        return readCertificates(pem, entry);
+    }
+
+    private static List<X509Certificate> readCertificates(byte[] pem, String entry)
+            throws InvalidCredentialException {
         List<X509Certificate> chain = new ArrayList<>();
         try (PEMParser parser = parser(pem)) {
             CertificateFactory factory = CertificateFactory.getInstance("X.509");
@@ -78,11 +93,11 @@ public final class PemCredentials {
                 }
             }
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            throw new InvalidCredentialException("tls.crt is not a valid PEM certificate chain ("
+            throw new InvalidCredentialException(entry + " is not a valid PEM certificate chain ("
                     + describe(e) + ")");
         }
         if (chain.isEmpty()) {
-            throw new InvalidCredentialException("tls.crt holds no PEM CERTIFICATE block");
+            throw new InvalidCredentialException(entry + " holds no PEM CERTIFICATE block");
         }
         return chain;
     }

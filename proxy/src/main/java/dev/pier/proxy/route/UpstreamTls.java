@@ -114,7 +114,7 @@ public final class UpstreamTls {
                     .append(" (depth ").append(verification.depth()).append(')');
         }
         if (client != null) {
-            s.append(", client certificate ").append(client.chain().getFirst().getSubjectX500Principal().getName());
+            s.append(", with a client certificate");
         }
         return s.toString();
     }

@@ -35,11 +35,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cluster mode: fabric8 shared informers for Ingress, IngressClass, Service, EndpointSlice and TLS Secret, in all
- * namespaces or the watched ones. Informer callbacks only bump the changed Service's version in the
- * {@link ServiceIndex} (for Services and EndpointSlices), decide whether a change can affect routing and, if so,
- * signal the {@link RebuildLoop}; the rebuild translates a snapshot of the informer caches, the same translation as
- * manifest mode, reading Services and their slices from the caches through the index.
+ * Cluster mode: fabric8 shared informers for Ingress, IngressClass, Service, EndpointSlice and Secret (of the TLS
+ * and Opaque types), in all namespaces or the watched ones. Informer callbacks only bump the changed Service's
+ * version in the {@link ServiceIndex} (for Services and EndpointSlices), decide whether a change can affect routing
+ * and, if so, signal the {@link RebuildLoop}; the rebuild translates a snapshot of the informer caches, the same
+ * translation as manifest mode, reading Services and their slices from the caches through the index.
  *
  * <p>Changes that cannot affect routing do not rebuild: resyncs (same resourceVersion), status-only Ingress updates
  * (same generation and annotations), Service status updates, and Services, EndpointSlices and Secrets that no taken
@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterSource implements AutoCloseable {
     static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
+    /** The Secret types watched: TLS Secrets, and Opaque ones that proxy-ssl-secret may name. */
+    static final List<String> SECRET_TYPES = List.of(TLS_SECRET_TYPE, "Opaque");
     private static final String BY_SERVICE = "pier.dev/service";
     private static final Logger log = LoggerFactory.getLogger(ClusterSource.class);
 
@@ -111,10 +113,14 @@ public final class ClusterSource implements AutoCloseable {
         }
         // The field selector keeps every other Secret (service-account tokens, Helm releases...) out of the cache on a
         // real API server; the client-side filter does the same where field selectors are not honoured.
-        inform(secrets, ns -> client.secrets().inNamespace(ns).withField("type", TLS_SECRET_TYPE),
-                client.secrets().inAnyNamespace().withField("type", TLS_SECRET_TYPE),
-                (a, b) -> !Objects.equals(a.getData(), b.getData()) || !Objects.equals(a.getType(), b.getType()),
-                this::referencedSecret, null);
+        // Two types: kubernetes.io/tls for spec.tls, and Opaque as well for proxy-ssl-secret (a CA bundle made with
+        // kubectl create secret generic). ingress-nginx watches every Secret; Pier leaves the other types out.
+        for (String type : SECRET_TYPES) {
+            inform(secrets, ns -> client.secrets().inNamespace(ns).withField("type", type),
+                    client.secrets().inAnyNamespace().withField("type", type),
+                    (a, b) -> !Objects.equals(a.getData(), b.getData()) || !Objects.equals(a.getType(), b.getType()),
+                    this::referencedSecret, null);
+        }
 
         List<CompletableFuture<Void>> started = new ArrayList<>();
         for (SharedIndexInformer<?> informer : all) {
@@ -144,13 +150,13 @@ public final class ClusterSource implements AutoCloseable {
 
     /** The objects in the informer caches now. */
     public ClusterState snapshot() {
-        List<Secret> tls = new ArrayList<>();
+        List<Secret> kept = new ArrayList<>();
         for (Secret s : items(secrets)) {
-            if (TLS_SECRET_TYPE.equals(s.getType())) {
-                tls.add(s);
+            if (SECRET_TYPES.contains(s.getType())) {
+                kept.add(s);
             }
         }
-        return new ClusterState(items(ingresses), items(ingressClasses), tls, serviceIndex);
+        return new ClusterState(items(ingresses), items(ingressClasses), kept, serviceIndex);
     }
 
     private void rebuild() {

@@ -63,13 +63,22 @@ final class Annotations {
      *     Ingress it comes from, is a case-insensitive regular expression, as in ingress-nginx
      * @param wwwRedirect {@code from-to-www-redirect}: the www (or non-www) twin of each of its hosts redirects there
      * @param aliases {@code server-alias}: more host names that serve what its hosts serve
+     * @param proxySsl {@code proxy-ssl-secret} with {@code backend-protocol: HTTPS}: the Secret the translation reads
+     *     the upstream's CA and Pier's client certificate from; null for none
      */
     record Policies(Redirects redirects, String unenforcedGuard, boolean guardBroken, String refusal, Policy route,
                     boolean bodyLimitSet, boolean serviceUpstream, boolean regex, boolean wwwRedirect,
-                    List<String> aliases) {
+                    List<String> aliases, ProxySsl proxySsl) {
         static final Policies DEFAULT = new Policies(Redirects.DEFAULT, null, false, null, Policy.NONE, false, false,
-                false, false, List.of());
+                false, false, List.of(), null);
     }
+
+    /**
+     * {@code proxy-ssl-secret} and what it is for: the Secret (of the Ingress's namespace), whether its
+     * {@code ca.crt} verifies the upstream ({@code proxy-ssl-verify}), how deep ({@code proxy-ssl-verify-depth}), and
+     * the name checked ({@code proxy-ssl-name}; {@code ""} for the rule's host).
+     */
+    record ProxySsl(String field, String secret, boolean verify, int depth, String name) {}
 
     private static final String STREAMS = "Pier streams request and response bodies without buffering them";
 
@@ -117,6 +126,11 @@ final class Annotations {
             new Key("proxy-ssl-server-name", Support.SUPPORTED, "with backend-protocol HTTPS: \"on\" sends the server"
                     + " name (proxy-ssl-name, else the rule's host); off by default"),
             new Key("proxy-ssl-name", Support.SUPPORTED, "the server name sent with proxy-ssl-server-name on"),
+            new Key("proxy-ssl-secret", Support.SUPPORTED, "with backend-protocol HTTPS: a Secret of the Ingress's"
+                    + " namespace (namespace/name) whose ca.crt verifies the upstream (proxy-ssl-verify on) and whose"
+                    + " tls.crt and tls.key Pier presents to it"),
+            new Key("proxy-ssl-verify-depth", Support.SUPPORTED, "how far from a ca.crt certificate the upstream's"
+                    + " may be: 1 (the default) when a CA certificate issued it"),
             new Key("proxy-ssl-verify", Support.SUPPORTED, "\"off\" (the default) does not verify the upstream's"
                     + " certificate; \"on\" cannot be enforced yet and fails closed (503)"),
             new Key("rewrite-target", Support.SUPPORTED, "the path the upstream receives, with $1 to $9 from the path's"
@@ -224,14 +238,8 @@ final class Annotations {
             allow = ranges(annotations, "whitelist-source-range", ref, problems, failed);
         }
         AddressRanges deny = ranges(annotations, "denylist-source-range", ref, problems, failed);
-        String verify = value(annotations, "proxy-ssl-verify");
-        if (verify != null && (verify.trim().equalsIgnoreCase("on") || verify.trim().equalsIgnoreCase("true"))
-                && guard == null) {
-            guard = keyOf(annotations, "proxy-ssl-verify"); // the upstream's identity cannot be checked yet: closed
-            problems.add(new Problem(ref, "metadata.annotations." + guard, Reason.UnsupportedAnnotation,
-                    "Pier cannot verify the upstream's certificate yet: every route of this Ingress answers 503"
-                            + " rather than trust an unverified upstream (unless --serve-unenforced-guards-open)"));
-        }
+        UpstreamTls upstreamTls = upstreamTls(annotations, ref, problems);
+        ProxySsl proxySsl = proxySsl(annotations, upstreamTls, ref, problems, failed);
         if (failed[0] != null) {
             guard = failed[0]; // an access guard that cannot be read fails closed, whatever the configuration
         }
@@ -261,11 +269,12 @@ final class Annotations {
                 .cors(cors(annotations, ref, problems))
                 .connectTimeoutMillis(connectTimeoutMillis(annotations, ref, problems))
                 .locationRewrite(locationRewrite(annotations, ref, problems))
-                .upstreamTls(upstreamTls(annotations, ref, problems))
+                .upstreamTls(upstreamTls)
                 .build();
         return new Policies(redirects, guard, failed[0] != null, refusal, route, bodyLimit != null,
                 flag(annotations, "service-upstream", false, ref, problems), regex,
-                flag(annotations, "from-to-www-redirect", false, ref, problems), aliases(annotations, ref, problems));
+                flag(annotations, "from-to-www-redirect", false, ref, problems), aliases(annotations, ref, problems),
+                proxySsl);
     }
 
     static final String CORS_METHODS = "GET, PUT, POST, DELETE, PATCH, OPTIONS";
@@ -382,13 +391,75 @@ final class Annotations {
     }
 
     /**
+     * {@code proxy-ssl-secret}, {@code proxy-ssl-verify} and {@code proxy-ssl-verify-depth}. Their values are checked
+     * whatever the protocol; they matter with HTTPS only. The Secret must be of the Ingress's namespace
+     * ({@code namespace/name} as ingress-nginx writes it, or a bare name). Verification without a Secret to verify
+     * with, or a Secret of another namespace, fails the Ingress closed ({@code failed}): its routes answer 503 rather
+     * than trust an upstream that was meant to be checked.
+     */
+    private static ProxySsl proxySsl(Map<String, String> annotations, UpstreamTls upstreamTls, ObjectRef ref,
+                                     List<Problem> problems, String[] failed) {
+        Boolean verify = onOff(annotations, "proxy-ssl-verify", ref, problems);
+        int depth = 1;
+        String depthValue = value(annotations, "proxy-ssl-verify-depth");
+        if (depthValue != null) {
+            Integer d = depthValue.trim().matches("[0-9]{1,2}") ? Integer.valueOf(depthValue.trim()) : null;
+            if (d == null || d < 1) {
+                problems.add(new Problem(ref, "metadata.annotations." + keyOf(annotations, "proxy-ssl-verify-depth"),
+                        Reason.InvalidAnnotation, "'" + depthValue + "' is not a depth from 1 to 99; 1 applies"));
+            } else {
+                depth = d;
+            }
+        }
+        String secretKey = keyOf(annotations, "proxy-ssl-secret");
+        String secret = value(annotations, "proxy-ssl-secret");
+        if (secret != null) {
+            secret = secret.trim();
+            int slash = secret.indexOf('/');
+            String namespace = slash < 0 ? ref.namespace() : secret.substring(0, slash);
+            String name = secret.substring(slash + 1);
+            String why = !namespace.equals(ref.namespace()) ? "names a Secret of another namespace; an Ingress may"
+                    + " only use Secrets of its own"
+                    : !name.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?") ? "is not namespace/name of a Secret"
+                    : null;
+            if (why != null) {
+                problems.add(new Problem(ref, "metadata.annotations." + secretKey, Reason.InvalidAnnotation, "'"
+                        + secret + "' " + why + (upstreamTls == null ? ""
+                        : "; every route of this Ingress answers 503 rather than reach the upstream unchecked")));
+                if (upstreamTls != null) {
+                    failed[0] = secretKey;
+                }
+                return null;
+            }
+            secret = name;
+        }
+        if (upstreamTls == null) {
+            return null; // HTTP to the upstream: nothing to verify or present
+        }
+        if (Boolean.TRUE.equals(verify) && secret == null) {
+            String key = keyOf(annotations, "proxy-ssl-verify");
+            problems.add(new Problem(ref, "metadata.annotations." + key, Reason.InvalidAnnotation, "verifying the"
+                    + " upstream needs proxy-ssl-secret with the CA certificates in ca.crt: every route of this"
+                    + " Ingress answers 503 rather than trust an unverified upstream"));
+            failed[0] = key;
+            return null;
+        }
+        if (secret == null) {
+            return null;
+        }
+        String name = value(annotations, "proxy-ssl-name");
+        name = name == null || !Hosts.isValid(name.trim().toLowerCase(Locale.ROOT)) ? ""
+                : name.trim().toLowerCase(Locale.ROOT);
+        return new ProxySsl("metadata.annotations." + secretKey, secret, Boolean.TRUE.equals(verify), depth, name);
+    }
+
+    /**
      * {@code backend-protocol} with its {@code proxy-ssl-*} keys: null for HTTP; TLS for HTTPS. An unknown protocol
      * is reported and HTTP applies; the protocols Pier does not speak yet refuse the routes ({@link #unservable}).
      */
     private static UpstreamTls upstreamTls(Map<String, String> annotations, ObjectRef ref, List<Problem> problems) {
         // the proxy-ssl-* values are checked whatever the protocol, so that a typo is seen before HTTPS is turned on
         Boolean sniOn = onOff(annotations, "proxy-ssl-server-name", ref, problems);
-        onOff(annotations, "proxy-ssl-verify", ref, problems);
         String name = value(annotations, "proxy-ssl-name");
         if (name != null && !Hosts.isValid(name.trim().toLowerCase(Locale.ROOT))) {
             problems.add(new Problem(ref, "metadata.annotations." + keyOf(annotations, "proxy-ssl-name"),

@@ -51,6 +51,8 @@ final class CompiledIngress {
     final boolean wwwRedirect;
     /** {@code server-alias}: more host names that serve what its hosts serve. */
     final List<String> aliases;
+    /** {@code proxy-ssl-secret} with HTTPS to the upstream: read from the Secret at translation; null for none. */
+    final Annotations.ProxySsl proxySsl;
     // Confined to the translating thread, like the whole cache:
     /** The number of the last translation that took this Ingress. */
     long taken;
@@ -207,8 +209,7 @@ final class CompiledIngress {
      */
     record Guarded(ServiceRef ref, String key, boolean broken, Backend refused) implements Target {}
 
-    private CompiledIngress(Ingress ingress, ObjectRef ref, boolean hasSpec, Redirects redirects, Policy policy,
-                            boolean bodyLimitSet, boolean regex, boolean wwwRedirect, List<String> aliases,
+    private CompiledIngress(Ingress ingress, ObjectRef ref, boolean hasSpec, Annotations.Policies policies,
                             List<Step> steps) {
         this.ingress = ingress;
         this.ref = ref;
@@ -217,9 +218,9 @@ final class CompiledIngress {
         this.order = (created == null ? "" : created) + '\0' + (ref.namespace() == null ? "" : ref.namespace()) + '\0'
                 + ref.name();
         this.hasSpec = hasSpec;
-        this.redirects = redirects;
-        this.policy = policy;
-        this.bodyLimitSet = bodyLimitSet;
+        this.redirects = policies.redirects();
+        this.policy = policies.route();
+        this.bodyLimitSet = policies.bodyLimitSet();
         this.steps = steps;
         this.hasTls = hasSpec && ingress.getSpec().getTls() != null && !ingress.getSpec().getTls().isEmpty();
         boolean defaultBackend = false;
@@ -227,9 +228,10 @@ final class CompiledIngress {
             defaultBackend |= s instanceof DefaultBackend;
         }
         this.hasDefaultBackend = defaultBackend;
-        this.regex = regex;
-        this.wwwRedirect = wwwRedirect;
-        this.aliases = aliases;
+        this.regex = policies.regex();
+        this.wwwRedirect = policies.wwwRedirect();
+        this.aliases = policies.aliases();
+        this.proxySsl = policies.proxySsl();
     }
 
     /**
@@ -283,8 +285,7 @@ final class CompiledIngress {
     static CompiledIngress compile(Ingress ingress) {
         ObjectRef ref = ObjectRef.of(ingress);
         if (ingress.getSpec() == null) {
-            return new CompiledIngress(ingress, ref, false, null, Policy.NONE, false, false, false, List.of(),
-                    List.of());
+            return new CompiledIngress(ingress, ref, false, Annotations.Policies.DEFAULT, List.of());
         }
         List<Step> steps = new ArrayList<>();
         List<Problem> annotationProblems = new ArrayList<>();
@@ -303,9 +304,7 @@ final class CompiledIngress {
         for (int r = 0; rules != null && r < rules.size(); r++) {
             compileRule(rules.get(r), r, ref, policies, steps);
         }
-        return new CompiledIngress(ingress, ref, true, policies.redirects(), policies.route(),
-                policies.bodyLimitSet(), policies.regex(), policies.wwwRedirect(), policies.aliases(),
-                List.copyOf(steps));
+        return new CompiledIngress(ingress, ref, true, policies, List.copyOf(steps));
     }
 
     private static void compileRule(IngressRule rule, int r, ObjectRef ref, Annotations.Policies policies,

@@ -64,7 +64,7 @@ final class CredentialCache {
         }
     }
 
-    private static byte[] decode(String s, boolean base64) {
+    static byte[] decode(String s, boolean base64) {
         if (!base64) {
             return s.getBytes(StandardCharsets.UTF_8);
         }

@@ -168,11 +168,16 @@ public final class IncrementalTranslator {
                 lastResult == null ? ingresses.size() : lastResult.endpoints().size() + 16);
 
         TlsResolver tls = new TlsResolver(state, credentials, now);
+        Map<CompiledIngress, TlsResolver.UpstreamMaterial> material = new IdentityHashMap<>();
         for (CompiledIngress c : ingresses) {
             if (c.hasSpec) {
                 tls.add(c.ingress, c.ref, problems);
+                if (c.proxySsl != null) {
+                    material.put(c, tls.upstream(c.proxySsl, c.ref, problems));
+                }
             }
         }
+        upstreamMaterial = material;
         ServerCertificates certificates = new ServerCertificates(tls.finish(), config.defaultSslCertificate() == null
                 ? null : tls.defaultCertificate(config.defaultSslCertificate(), problems));
 
@@ -198,10 +203,11 @@ public final class IncrementalTranslator {
                 switch (step) {
                     case CompiledIngress.Fixed f -> { }
                     case CompiledIngress.DefaultBackend d -> {
-                        Backend backend = d.resolve(resolver, config.serveUnenforcedGuardsOpen());
+                        Backend backend = upstreamRefusal(c, d.resolve(resolver, config.serveUnenforcedGuardsOpen()));
                         if (defaultRoute == null) {
                             // the Ingress's annotations hold for its default backend too (an allowlist above all)
-                            defaultRoute = Route.defaultBackend(backend, c.source, c.policy(config.maxBodyBytes()));
+                            defaultRoute = Route.defaultBackend(backend, c.source,
+                                    withUpstreamTls(c, c.policy(config.maxBodyBytes()), null, backend));
                             defaultOwner = d;
                             d.conflict = null;
                         } else {
@@ -322,7 +328,7 @@ public final class IncrementalTranslator {
         for (Ingress i : come) {
             if (classes.accepts(i)) {
                 CompiledIngress c = CompiledIngress.compile(i);
-                if (c.hasTls || c.hasDefaultBackend || c.wwwRedirect || !c.aliases.isEmpty()) {
+                if (c.hasTls || c.hasDefaultBackend || c.wwwRedirect || !c.aliases.isEmpty() || c.proxySsl != null) {
                     return null;
                 }
                 added.add(c);
@@ -332,7 +338,7 @@ public final class IncrementalTranslator {
         for (Ingress i : gone) {
             CompiledIngress c = byObject.get(i);
             if (c != null) {
-                if (c.hasTls || c.hasDefaultBackend || c.wwwRedirect || !c.aliases.isEmpty()) {
+                if (c.hasTls || c.hasDefaultBackend || c.wwwRedirect || !c.aliases.isEmpty() || c.proxySsl != null) {
                     return null;
                 }
                 removed.add(c);
@@ -408,6 +414,9 @@ public final class IncrementalTranslator {
         return result;
     }
 
+    /** What each Ingress's {@code proxy-ssl-secret} held at the last full translation (Secrets unchanged since). */
+    private Map<CompiledIngress, TlsResolver.UpstreamMaterial> upstreamMaterial = Map.of();
+
     /** {@link #ingressesOnly} takes at least this many changed Ingresses, or a sixteenth of them when more. */
     private static final int MIN_PATCH = 16;
 
@@ -424,6 +433,30 @@ public final class IncrementalTranslator {
             }
         }
         return true;
+    }
+
+    /** {@code backend}, or a refusal when the Ingress's {@code proxy-ssl-secret} could not be read. */
+    private Backend upstreamRefusal(CompiledIngress c, Backend backend) {
+        TlsResolver.UpstreamMaterial m = c.proxySsl == null ? null : upstreamMaterial.get(c);
+        return m == null || m.refusal() == null ? backend
+                : Backend.refused(backend.namespace(), backend.service(), backend.port(), m.refusal());
+    }
+
+    /**
+     * {@code policy} with its upstream TLS settings complete for a route of {@code host} (null when it has none):
+     * the {@code proxy-ssl-secret} material, and the rule's host (else the Service's cluster DNS name) where the
+     * settings ask for it.
+     */
+    private Policy withUpstreamTls(CompiledIngress c, Policy policy, String host, Backend backend) {
+        UpstreamTls settings = policy.upstreamTls();
+        if (settings == null) {
+            return policy;
+        }
+        TlsResolver.UpstreamMaterial m = c.proxySsl == null ? null : upstreamMaterial.get(c);
+        if (m != null && m.refusal() == null) {
+            settings = new UpstreamTls(settings.serverName(), m.verification(), m.client());
+        }
+        return policy.withUpstreamTls(settings.forHost(host, backend.service() + "." + backend.namespace() + ".svc"));
     }
 
     /**
@@ -495,15 +528,11 @@ public final class IncrementalTranslator {
      * regex paths ({@code regexHost}) a non-Exact path is matched as a regular expression, as is any path whose
      * Ingress rewrites (the rewrite needs its groups).
      */
-    private static void addPath(CompiledIngress.PathRule p, CompiledIngress c, BackendResolver resolver,
-                                TlsResolver tls, RouteTable.Builder table, TranslatorConfig config,
-                                boolean regexHost) {
-        Backend backend = p.resolve(resolver, config.serveUnenforcedGuardsOpen());
-        Policy policy = c.policy(config.maxBodyBytes());
-        if (policy.upstreamTls() != null && "".equals(policy.upstreamTls().serverName())) { // SNI: the rule's host
-            boolean named = !p.host.isEmpty() && !p.host.startsWith("*.");
-            policy = policy.withUpstreamTls(named ? new UpstreamTls(p.host) : UpstreamTls.NO_SNI);
-        }
+    private void addPath(CompiledIngress.PathRule p, CompiledIngress c, BackendResolver resolver,
+                         TlsResolver tls, RouteTable.Builder table, TranslatorConfig config, boolean regexHost) {
+        Backend backend = upstreamRefusal(c, p.resolve(resolver, config.serveUnenforcedGuardsOpen()));
+        boolean named = !p.host.isEmpty() && !p.host.startsWith("*.");
+        Policy policy = withUpstreamTls(c, c.policy(config.maxBodyBytes()), named ? p.host : null, backend);
         PathRegex regex = null;
         if ((regexHost && p.type != PathType.EXACT) || policy.rewriteTarget() != null) {
             regex = p.regex();

@@ -1,5 +1,8 @@
 package dev.pier.watcher.translate;
 
+import dev.pier.proxy.route.UpstreamTls;
+import dev.pier.tls.InvalidCredentialException;
+import dev.pier.tls.PemCredentials;
 import dev.pier.tls.SniTable;
 import dev.pier.tls.TlsCredential;
 import dev.pier.watcher.translate.Problem.Reason;
@@ -7,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -86,6 +90,67 @@ final class TlsResolver {
                 }
             }
         }
+    }
+
+    /**
+     * {@code proxy-ssl-secret} read: what verifies the upstream and what Pier presents to it, or why the Ingress's
+     * routes are refused (503).
+     */
+    record UpstreamMaterial(UpstreamTls.Verification verification, UpstreamTls.ClientCertificate client,
+                            String refusal) {}
+
+    /**
+     * Reads the Secret of {@code proxy-ssl-secret}, of any type, as ingress-nginx does: {@code ca.crt} (the CA
+     * certificates that verify the upstream, needed with {@code proxy-ssl-verify: "on"}) and {@code tls.crt} with
+     * {@code tls.key} (Pier's client certificate), at least one of the two. Anything missing or broken is a
+     * {@code SecretInvalid} problem and a refusal: the routes fail closed.
+     */
+    UpstreamMaterial upstream(Annotations.ProxySsl spec, ObjectRef owner, List<Problem> problems) {
+        String what = "Secret " + owner.namespace() + "/" + spec.secret();
+        referencedSecrets.add(owner.namespace() + "/" + spec.secret());
+        Secret secret = secrets.get(owner.namespace() + "/" + spec.secret());
+        String error = null;
+        List<X509Certificate> cas = null;
+        UpstreamTls.ClientCertificate client = null;
+        if (secret == null) {
+            error = what + " not found";
+        } else {
+            String[] ca = raw(secret, "ca.crt");
+            String[] crt = raw(secret, "tls.crt");
+            String[] key = raw(secret, "tls.key");
+            if (ca != null) {
+                byte[] pem = CredentialCache.decode(ca[0], ca[1] != null);
+                try {
+                    cas = pem == null ? null : PemCredentials.parseCertificates(pem, "ca.crt");
+                    error = pem == null ? what + ": ca.crt is not valid base64" : null;
+                } catch (InvalidCredentialException e) {
+                    error = what + ": " + e.getMessage();
+                }
+            }
+            if (error == null && (crt != null || key != null)) {
+                CredentialCache.Parsed parsed = crt == null ? new CredentialCache.Parsed(null, "tls.key without tls.crt")
+                        : key == null ? new CredentialCache.Parsed(null, "tls.crt without tls.key")
+                        : cache.parse(crt[0], crt[1] != null, key[0], key[1] != null);
+                if (parsed.credential() == null) {
+                    error = what + ": " + parsed.error();
+                } else {
+                    client = new UpstreamTls.ClientCertificate(parsed.credential().chain(), parsed.credential().key());
+                }
+            }
+            if (error == null && spec.verify() && cas == null) {
+                error = what + " has no ca.crt to verify the upstream with (proxy-ssl-verify is on)";
+            } else if (error == null && cas == null && client == null) {
+                error = what + " holds neither ca.crt nor tls.crt and tls.key";
+            }
+        }
+        if (error != null) {
+            String refusal = "proxy-ssl-secret: " + error;
+            problems.add(new Problem(owner, spec.field(), Reason.SecretInvalid, error
+                    + "; every route of this Ingress answers 503 rather than reach the upstream otherwise than asked"));
+            return new UpstreamMaterial(null, null, refusal);
+        }
+        return new UpstreamMaterial(spec.verify() ? new UpstreamTls.Verification(cas, spec.name(), spec.depth())
+                : null, client, null);
     }
 
     /** The credential of {@code --default-ssl-certificate}, or null (with a problem) when it cannot be served. */

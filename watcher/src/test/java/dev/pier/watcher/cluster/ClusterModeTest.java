@@ -213,14 +213,17 @@ class ClusterModeTest {
         create(service("default", "unrelated"));
         create(slice("default", "unrelated", two.port()));
         client.resource(slice("default", "unrelated", one.port())).update();
-        Secret notTls = new SecretBuilder().withNewMetadata().withNamespace("default").withName("token").endMetadata()
-                .withType("Opaque").addToStringData("k", "v").build();
-        create(notTls);
+        Secret release = new SecretBuilder().withNewMetadata().withNamespace("default").withName("release")
+                .endMetadata().withType("helm.sh/release.v1").addToStringData("k", "v").build();
+        create(release);
+        Secret settings = new SecretBuilder().withNewMetadata().withNamespace("default").withName("settings")
+                .endMetadata().withType("Opaque").addToStringData("k", "v").build();
+        create(settings);
         create(tlsSecret("default", "unreferenced", TestCerts.issue(SelfSigned.KeyType.EC_P256, "x.example.com")));
         Thread.sleep(300);
         assertThat(builds.get()).isEqualTo(before);
         assertThat(source.snapshot().secrets()).extracting(x -> x.getMetadata().getName())
-                .containsExactly("unreferenced"); // non-TLS Secrets are never kept
+                .containsExactlyInAnyOrder("unreferenced", "settings"); // TLS and Opaque (proxy-ssl-secret) only
 
         client.resource(slice("default", "web", two.port())).update(); // referenced: rebuilds
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(get("a.example.com")).isEqualTo("200 two"));

@@ -59,6 +59,8 @@ class BadAnnotationValueTest {
             new Case("proxy-ssl-server-name", "maybe", "", 200),
             new Case("proxy-ssl-name", "not a host!", "", 200),
             new Case("proxy-ssl-verify", "maybe", "", 200),
+            new Case("proxy-ssl-secret", "kube-system/ca", "", 200), // another namespace; fails closed with HTTPS
+            new Case("proxy-ssl-verify-depth", "deep", "", 200),
             new Case("rewrite-target", "/$host", "", 200),
             new Case("enable-cors", "maybe", "", 200),
             new Case("cors-allow-origin", "not-an-origin", "enable-cors: 'true'", 200),

@@ -479,6 +479,8 @@ class AnnotationsTest {
         Translation verify = translate("nginx.ingress.kubernetes.io/backend-protocol: HTTPS,"
                 + " nginx.ingress.kubernetes.io/proxy-ssl-verify: 'on'");
         assertThat(verify.endpointsOf(verify.table().match("a.com", "/")).available()).as("fails closed").isFalse();
+        assertThat(fields(verify, Reason.InvalidAnnotation)).as("no proxy-ssl-secret to verify with")
+                .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/proxy-ssl-verify");
         assertThat(fields(translate("nginx.ingress.kubernetes.io/backend-protocol: FTP"), Reason.InvalidAnnotation))
                 .containsExactly("metadata.annotations.nginx.ingress.kubernetes.io/backend-protocol");
     }

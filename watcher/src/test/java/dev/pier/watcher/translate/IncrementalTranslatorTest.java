@@ -243,6 +243,12 @@ class IncrementalTranslatorTest {
         if (random.nextInt(6) == 0) { // the twin of each host redirects, unless it has rules of its own
             b.editMetadata().addToAnnotations("pier.dev/from-to-www-redirect", "true").endMetadata();
         }
+        if (random.nextInt(6) == 0) { // TLS to the upstream with the tls Secret (there or not, valid or not)
+            b.editMetadata().addToAnnotations("pier.dev/backend-protocol", "HTTPS")
+                    .addToAnnotations("pier.dev/proxy-ssl-secret", "tls")
+                    .addToAnnotations("pier.dev/proxy-ssl-verify", random.nextInt(3) == 0 ? "on" : "off")
+                    .endMetadata();
+        }
         if (random.nextInt(6) == 0) {
             b.editSpec().withNewDefaultBackend().withNewService().withName(pick(SERVICES)).withNewPort()
                     .withNumber(80).endPort().endService().endDefaultBackend().endSpec();
