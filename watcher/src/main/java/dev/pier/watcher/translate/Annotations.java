@@ -82,6 +82,14 @@ final class Annotations {
 
     private static final String STREAMS = "Pier streams request and response bodies without buffering them";
 
+    /** What to use instead of the snippets' common uses. */
+    private static final String SNIPPET = "nginx configuration is never executed by Pier (ingress-nginx disables"
+            + " snippets by default too); use the annotation for what it did: a redirect (return 301/302):"
+            + " permanent-redirect or temporal-redirect; a rewrite: rewrite-target; CORS headers: enable-cors; the"
+            + " upstream's Host (proxy_set_header Host): upstream-vhost; the client's address from a load balancer"
+            + " (real_ip): --trusted-proxies or the PROXY protocol; other added headers (add_header,"
+            + " more_set_headers, proxy_set_header) have no equivalent yet";
+
     private static final Map<String, Key> KEYS = index(
             new Key("ssl-redirect", Support.SUPPORTED,
                     "redirect plain HTTP to HTTPS for hosts with a TLS section (default true), with 308"),
@@ -164,11 +172,11 @@ final class Annotations {
             guard("global-rate-limit-window"), guard("global-rate-limit-key"), guard("global-rate-limit-ignored-cidrs"),
             guard("satisfy"),
 
-            new Key("configuration-snippet", Support.UNSUPPORTED, "nginx configuration is never executed by Pier"
-                    + " (ingress-nginx itself disables snippets by default); ask for the behaviour as an annotation"),
-            new Key("server-snippet", Support.UNSUPPORTED, "nginx configuration is never executed by Pier"
-                    + " (ingress-nginx itself disables snippets by default); ask for the behaviour as an annotation"),
-            new Key("stream-snippet", Support.UNSUPPORTED, "nginx configuration is never executed by Pier"));
+            new Key("configuration-snippet", Support.UNSUPPORTED, SNIPPET),
+            new Key("server-snippet", Support.UNSUPPORTED, SNIPPET),
+            new Key("stream-snippet", Support.UNSUPPORTED, "nginx configuration is never executed by Pier; TCP and UDP"
+                    + " services are not supported"));
+
 
     private Annotations() {}
 

@@ -243,7 +243,8 @@ class AnnotationsTest {
         Translation t = translate("nginx.ingress.kubernetes.io/configuration-snippet: 'more_set_headers \"A: b\";'");
         assertThat(t.problems()).singleElement().satisfies(p -> {
             assertThat(p.reason()).isEqualTo(Reason.UnsupportedAnnotation);
-            assertThat(p.message()).contains("never executed");
+            assertThat(p.message()).contains("never executed")
+                    .as("names what to use instead").contains("rewrite-target", "permanent-redirect", "upstream-vhost");
         });
     }
 
