@@ -19,7 +19,9 @@ import java.util.concurrent.Executors;
 
 /**
  * A real HTTP/1.1 upstream on loopback (the JDK's HttpServer): answers every request with 200 and a body describing
- * what it received, records each request, and tracks the client connections it saw (by remote port).
+ * what it received, records each request, and tracks the client connections it saw (by remote port). Paths
+ * {@code /status/N} answer N; {@code /delay/MS} answer after MS milliseconds; {@code /location/REST} answer 302 to
+ * {@code http://app.internal/REST}.
  */
 public final class EchoUpstream implements AutoCloseable {
     /** What the upstream received. Header names are lower case. */
@@ -59,6 +61,19 @@ public final class EchoUpstream implements AutoCloseable {
         connections.add(port);
         received.add(new Received(ex.getRequestMethod(), ex.getRequestURI().toString(), headers, bytes, port));
         String path = ex.getRequestURI().getPath();
+        if (path.startsWith("/delay/")) { // answers after that many milliseconds
+            try {
+                Thread.sleep(Long.parseLong(path.substring("/delay/".length())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (path.startsWith("/location/")) { // a redirect to http://app.internal/ and the rest of the path
+            ex.getResponseHeaders().set("Location", "http://app.internal/" + path.substring("/location/".length()));
+            ex.sendResponseHeaders(302, -1);
+            ex.close();
+            return;
+        }
         if (path.startsWith("/status/")) {
             int code = Integer.parseInt(path.substring("/status/".length()));
             ex.getResponseHeaders().set("X-Upstream", name);
