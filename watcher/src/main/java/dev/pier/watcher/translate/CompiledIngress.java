@@ -337,8 +337,8 @@ final class CompiledIngress {
             boolean asRegex = policies.regex() && type != PathType.EXACT; // use-regex: the Ingress's own paths
             String invalid = asRegex ? invalidRegex(value) : invalidPath(value);
             if (invalid != null) {
-                steps.add(new Fixed(new Problem(ref, pathField + ".path", Reason.InvalidPath, invalid
-                        + "; the path is skipped")));
+                steps.add(new Fixed(new Problem(ref, pathField + ".path", asRegex ? Reason.InvalidAnnotation
+                        : Reason.InvalidPath, invalid + "; the path is skipped")));
                 continue;
             }
             Target target = target(path.getBackend(), ref, pathField + ".backend", policies, steps);

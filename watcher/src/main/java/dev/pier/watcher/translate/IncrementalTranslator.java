@@ -537,7 +537,7 @@ public final class IncrementalTranslator {
         if ((regexHost && p.type != PathType.EXACT) || policy.rewriteTarget() != null) {
             regex = p.regex();
             if (regex == null) {
-                p.conflict = new Problem(c.ref, p.field() + ".path", Reason.InvalidPath, "host '"
+                p.conflict = new Problem(c.ref, p.field() + ".path", Reason.InvalidAnnotation, "host '"
                         + (p.host.isEmpty() ? "*" : p.host) + "' has regular expression paths (an Ingress of it sets"
                         + " use-regex or rewrite-target), and " + p.regexError() + "; the path is skipped");
                 return;

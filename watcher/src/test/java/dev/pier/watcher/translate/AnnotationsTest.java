@@ -305,8 +305,8 @@ class AnnotationsTest {
     void aBadExpressionOrTargetIsReportedAndOnlyItsPathOrRewriteIsLost() {
         Translation t = twoOnOneHost("/web(", "/api/(.*", "nginx.ingress.kubernetes.io/use-regex: 'true'");
         assertThat(t.problems()).extracting(Problem::reason, Problem::field).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(Reason.InvalidPath, "spec.rules[0].http.paths[0].path"),
-                org.assertj.core.groups.Tuple.tuple(Reason.InvalidPath, "spec.rules[0].http.paths[0].path"));
+                org.assertj.core.groups.Tuple.tuple(Reason.InvalidAnnotation, "spec.rules[0].http.paths[0].path"),
+                org.assertj.core.groups.Tuple.tuple(Reason.InvalidAnnotation, "spec.rules[0].http.paths[0].path"));
         assertThat(t.problems().get(0).message()).contains("regular expression");
         assertThat(t.table().match("b.com", "/web(/x").backend().service()).as("plain elsewhere").isEqualTo("web");
         assertThat(t.table().match("a.com", "/exact").backend().service()).isEqualTo("api");
