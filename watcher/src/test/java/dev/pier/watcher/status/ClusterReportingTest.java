@@ -138,6 +138,23 @@ class ClusterReportingTest {
     }
 
     @Test
+    void aBadAnnotationValueIsAnInvalidAnnotationEventAndTheIngressIsStillServed() throws Exception {
+        start(false);
+        Ingress annotated = ingress("timed", "pier", "web");
+        annotated.getMetadata().setAnnotations(java.util.Map.of(
+                "nginx.ingress.kubernetes.io/proxy-read-timeout", "60s"));
+        client.resource(annotated).create();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(events("timed"))
+                .extracting(Event::getReason).contains("InvalidAnnotation", "Sync"));
+        assertThat(events("timed")).filteredOn(e -> "InvalidAnnotation".equals(e.getReason())).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.getType()).isEqualTo("Warning");
+                    assertThat(e.getMessage()).contains("nginx.ingress.kubernetes.io/proxy-read-timeout")
+                            .contains("60s");
+                });
+    }
+
+    @Test
     void aBrokenTlsSecretBecomesASecretInvalidEventOnTheIngress() throws Exception {
         start(false);
         Ingress secured = ingress("secured", "pier", "missing");
