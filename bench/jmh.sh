@@ -6,7 +6,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 . "$repo/scripts/lib/java.sh"
 pier_select_jdk
 jar="$repo/bench/target/benchmarks.jar"
-if [ ! -f "$jar" ] || [ -n "$(find "$repo/bench/src" "$repo/proxy/src/main" -newer "$jar" -print -quit)" ]; then
+if [ ! -f "$jar" ] || [ -n "$(find "$repo/bench/src" "$repo/proxy/src/main" "$repo/watcher/src/main" "$repo/tls/src/main" -newer "$jar" -print -quit)" ]; then
   (cd "$repo" && ./mvnw -B -q -ntp -pl bench -am package -DskipTests)
 fi
 exec "$JAVA_HOME/bin/java" -jar "$jar" "$@"

@@ -11,13 +11,13 @@ import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Resolves a Service port to ready endpoints: Service port by number or name, then the EndpointSlice port of the same
@@ -111,7 +111,7 @@ final class BackendResolver {
             String msg = "Service " + namespace + "/" + name + " is of type ExternalName, which Pier does not serve";
             return failed(ref, msg, Reason.UnsupportedBackend, ".name", version);
         }
-        TreeSet<Endpoint> ready = new TreeSet<>();
+        List<Endpoint> ready = new ArrayList<>(4);
         String clusterIp = service.getSpec().getClusterIP();
         if (ref.clusterIp() && clusterIp != null && !"None".equals(clusterIp)) { // service-upstream
             addIfValid(clusterIp, servicePort.getPort() == null ? 0 : servicePort.getPort(), ready);
@@ -120,7 +120,7 @@ final class BackendResolver {
                         + " service-upstream (" + clusterIp + ")";
                 return failed(ref, msg, Reason.NoReadyEndpoints, "", version);
             }
-            return new Resolution(backend(ref), EndpointSet.of(List.copyOf(ready)), null, null, null, version);
+            return new Resolution(backend(ref), EndpointSet.of(sortedDistinct(ready)), null, null, null, version);
         }
         List<EndpointSlice> slices = index.slices(ref.key()); // headless with service-upstream: endpoints too
         if (!slices.isEmpty()) {
@@ -137,7 +137,7 @@ final class BackendResolver {
             String msg = "Service " + namespace + "/" + name + " port " + portLabel + " has no ready endpoints";
             return failed(ref, msg, Reason.NoReadyEndpoints, "", version);
         }
-        return new Resolution(backend(ref), EndpointSet.of(List.copyOf(ready)), null, null, null, version);
+        return new Resolution(backend(ref), EndpointSet.of(sortedDistinct(ready)), null, null, null, version);
     }
 
     /** The routes' reference to a Service port: equal for equal references, whatever the endpoints. */
@@ -167,7 +167,7 @@ final class BackendResolver {
         return null;
     }
 
-    private static void addReady(EndpointSlice slice, String portName, TreeSet<Endpoint> out) {
+    private static void addReady(EndpointSlice slice, String portName, List<Endpoint> out) {
         String type = slice.getAddressType();
         if (!"IPv4".equals(type) && !"IPv6".equals(type)) {
             return; // FQDN slices would need DNS on the data path
@@ -196,7 +196,7 @@ final class BackendResolver {
         }
     }
 
-    private static void addReady(Endpoints endpoints, String portName, TreeSet<Endpoint> out) {
+    private static void addReady(Endpoints endpoints, String portName, List<Endpoint> out) {
         if (endpoints.getSubsets() == null) {
             return;
         }
@@ -223,11 +223,23 @@ final class BackendResolver {
      * Only IP literals: the data path connects to them directly, and a name here would mean a blocking DNS lookup on
      * an event loop.
      */
-    private static void addIfValid(String address, int port, TreeSet<Endpoint> out) {
+    private static void addIfValid(String address, int port, List<Endpoint> out) {
         if (address != null && port >= 1 && port <= 65535
                 && Endpoint.isIpLiteral(address)) {
             out.add(new Endpoint(address, port));
         }
+    }
+
+    /** The endpoints sorted, each once (a Pod in two slices, an address listed twice). */
+    private static List<Endpoint> sortedDistinct(List<Endpoint> endpoints) {
+        endpoints.sort(null);
+        int n = 0;
+        for (Endpoint e : endpoints) {
+            if (n == 0 || !e.equals(endpoints.get(n - 1))) {
+                endpoints.set(n++, e);
+            }
+        }
+        return List.copyOf(endpoints.subList(0, n));
     }
 
     private static String emptyToNull(String s) {

@@ -138,7 +138,7 @@ final class CompiledIngress {
         }
 
         String field() {
-            return "spec.rules[" + rule + "].http.paths[" + index + "]";
+            return pathField(rule, index);
         }
 
         /** Its path as a regular expression, or null when it is not one ({@link #regexError} says why). */
@@ -265,7 +265,8 @@ final class CompiledIngress {
                     second = d.conflict;
                 }
                 case PathRule p -> {
-                    first = p.resolvedLast ? p.resolution.problem(ref, p.field() + ".backend.service") : null;
+                    first = p.resolvedLast && p.resolution.reason() != null
+                            ? p.resolution.problem(ref, p.field() + ".backend.service") : null;
                     second = p.conflict;
                 }
             }
@@ -295,7 +296,7 @@ final class CompiledIngress {
         }
         IngressBackend def = ingress.getSpec().getDefaultBackend();
         if (def != null) {
-            Target target = target(def, ref, "spec.defaultBackend", policies, steps);
+            Target target = target(def, ref, -1, -1, policies, steps);
             if (target != null) {
                 steps.add(new DefaultBackend(target));
             }
@@ -305,6 +306,16 @@ final class CompiledIngress {
             compileRule(rules.get(r), r, ref, policies, steps);
         }
         return new CompiledIngress(ingress, ref, true, policies, List.copyOf(steps));
+    }
+
+    /** The field of a backend: rule {@code r}'s path {@code p}, or the default backend when {@code r < 0}. */
+    private static String backendField(int r, int p) {
+        return r < 0 ? "spec.defaultBackend" : pathField(r, p) + ".backend";
+    }
+
+    /** The field of rule {@code r}'s path {@code p}, for problems (built only when there is one). */
+    static String pathField(int r, int p) {
+        return "spec.rules[" + r + "].http.paths[" + p + "]";
     }
 
     private static void compileRule(IngressRule rule, int r, ObjectRef ref, Annotations.Policies policies,
@@ -322,10 +333,9 @@ final class CompiledIngress {
         List<HTTPIngressPath> paths = rule.getHttp().getPaths();
         for (int p = 0; p < paths.size(); p++) {
             HTTPIngressPath path = paths.get(p);
-            String pathField = field + ".http.paths[" + p + "]";
             PathType type = PathType.fromKubernetesName(path.getPathType());
             if (type == null) {
-                steps.add(new Fixed(new Problem(ref, pathField + ".pathType", Reason.InvalidPath, "pathType '"
+                steps.add(new Fixed(new Problem(ref, pathField(r, p) + ".pathType", Reason.InvalidPath, "pathType '"
                         + path.getPathType()
                         + "' must be Exact, Prefix or ImplementationSpecific; the path is skipped")));
                 continue;
@@ -337,11 +347,11 @@ final class CompiledIngress {
             boolean asRegex = policies.regex() && type != PathType.EXACT; // use-regex: the Ingress's own paths
             String invalid = asRegex ? invalidRegex(value) : invalidPath(value);
             if (invalid != null) {
-                steps.add(new Fixed(new Problem(ref, pathField + ".path", asRegex ? Reason.InvalidAnnotation
+                steps.add(new Fixed(new Problem(ref, pathField(r, p) + ".path", asRegex ? Reason.InvalidAnnotation
                         : Reason.InvalidPath, invalid + "; the path is skipped")));
                 continue;
             }
-            Target target = target(path.getBackend(), ref, pathField + ".backend", policies, steps);
+            Target target = target(path.getBackend(), ref, r, p, policies, steps);
             if (target != null) {
                 steps.add(new PathRule(host, value, type, target, r, p, asRegex ? PathRegex.compile(value) : null));
             }
@@ -353,18 +363,18 @@ final class CompiledIngress {
      * unenforced guard (an access-guarding annotation Pier cannot enforce) a valid reference becomes a backend that
      * answers 503: fail closed, never the application served open.
      */
-    private static Target target(IngressBackend b, ObjectRef ref, String field, Annotations.Policies policies,
+    private static Target target(IngressBackend b, ObjectRef ref, int rule, int path, Annotations.Policies policies,
                                  List<Step> steps) {
         String guard = policies.unenforcedGuard();
         if (b == null || (b.getService() == null) == (b.getResource() == null)) {
-            steps.add(new Fixed(new Problem(ref, field, Reason.InvalidBackend,
+            steps.add(new Fixed(new Problem(ref, backendField(rule, path), Reason.InvalidBackend,
                     "a backend needs exactly one of service or resource; the path is skipped")));
             return null;
         }
         if (b.getResource() != null) {
             String msg = "resource backends (" + b.getResource().getKind() + " " + b.getResource().getName()
                     + ") are not supported";
-            steps.add(new Fixed(new Problem(ref, field + ".resource", Reason.UnsupportedBackend, msg
+            steps.add(new Fixed(new Problem(ref, backendField(rule, path) + ".resource", Reason.UnsupportedBackend, msg
                     + "; the route answers 503")));
             return new FixedBackend(Backend.refused(ref.namespace(), b.getResource().getName(), "-", msg));
         }
@@ -372,7 +382,7 @@ final class CompiledIngress {
         if (svc.getName() == null || svc.getName().isEmpty() || svc.getPort() == null
                 || (svc.getPort().getNumber() == null
                         && (svc.getPort().getName() == null || svc.getPort().getName().isEmpty()))) {
-            steps.add(new Fixed(new Problem(ref, field + ".service", Reason.InvalidBackend,
+            steps.add(new Fixed(new Problem(ref, backendField(rule, path) + ".service", Reason.InvalidBackend,
                     "a service backend needs a name and a port number or name; the path is skipped")));
             return null;
         }

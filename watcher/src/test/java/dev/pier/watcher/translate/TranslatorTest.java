@@ -62,6 +62,7 @@ class TranslatorTest {
                   - {addresses: [10.0.0.1], conditions: {ready: true}}
                   - {addresses: [10.0.0.2], conditions: {ready: false}}
                   - {addresses: [10.0.0.3]}
+                  - {addresses: [10.0.0.3, 10.0.0.1]}
                 ---
                 apiVersion: discovery.k8s.io/v1
                 kind: EndpointSlice
@@ -83,7 +84,8 @@ class TranslatorTest {
                         paths:
                           - {path: /, pathType: Prefix, backend: {service: {name: api, port: {name: web}}}}
                 """);
-        // headless Service; ready unset counts as ready; ready: false is left out; both slices' ports apply
+        // headless Service; ready unset counts as ready; ready: false is left out; both slices' ports apply; an
+        // endpoint listed twice counts once
         assertThat(t.endpointsOf(t.table().match("api.com", "/")).endpoints()).containsExactly(
                 new Endpoint("10.0.0.1", 8080), new Endpoint("10.0.0.1", 8081), new Endpoint("10.0.0.3", 8080),
                 new Endpoint("10.0.0.4", 8081));
