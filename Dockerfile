@@ -15,12 +15,8 @@ RUN scripts/image-runtime.sh watcher/target/pier.jar /opt/java
 FROM gcr.io/distroless/base-debian12:nonroot
 COPY --from=build /opt/java /opt/java
 COPY --from=build /src/watcher/target/pier.jar /opt/pier/pier.jar
-# Container-aware JVM flags (override with the environment variable):
-#   MaxRAMPercentage: the heap is 70% of the container's memory limit, leaving room for Netty's direct buffers;
-#   SerialGC: one GC thread and short pauses with these small heaps, the right choice at 1-2 CPUs;
-#   UseCompactObjectHeaders: 8-byte object headers (Java 25), less heap for the routing table;
-#   Unsafe access: Netty's fast memory paths (off by default on Java 25); no leak-detection sampling;
-#   -UsePerfData: no /tmp/hsperfdata file.
+# The JVM options of bin/jvm.options for Java 25, where each is explained (scripts/check-image.sh checks that they
+# agree; bin/pier applies the same outside the image). Override them with the environment variable.
 ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=70 -XX:+UseSerialGC -XX:+UseCompactObjectHeaders \
 --sun-misc-unsafe-memory-access=allow -Dio.netty.leakDetection.level=disabled -XX:-UsePerfData"
 USER 65532:65532

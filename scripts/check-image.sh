@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks what the Dockerfile builds, on a machine without a Docker engine: the same jlink-ed runtime
-# (scripts/image-runtime.sh), the same JVM flags (read from the Dockerfile's JDK_JAVA_OPTIONS), run as uid 65532
+# (scripts/image-runtime.sh), the same JVM flags (read from the Dockerfile's JDK_JAVA_OPTIONS, which must be
+# bin/jvm.options for the image's Java 25), run as uid 65532
 # with the working directory and HOME unwritable. Pier must start on the example manifests, become ready, serve
 # HTTP, HTTPS with BoringSSL and the epoll transport, and stop cleanly on SIGTERM. Loopback only.
 set -euo pipefail
@@ -18,6 +19,11 @@ cp -r examples/demowebsite/manifests "$work/manifests"
 chmod -R a+rX "$work"
 opts=$(sed -n '/^ENV JDK_JAVA_OPTIONS=/,/"$/p' Dockerfile | tr -d '\\\n' | sed 's/^ENV JDK_JAVA_OPTIONS="//; s/"$//')
 echo "JDK_JAVA_OPTIONS=$opts"
+# One set of JVM options for every way of running Pier: the image's must be bin/jvm.options for the image's Java.
+if [ "$(pier_java_major "$work/java/bin/java")" = 25 ]; then
+  launcher=$(JAVA_HOME=$JAVA_HOME bin/pier --print-jvm-options)
+  [ "$launcher" = "$opts" ] || { echo "FAIL: the Dockerfile's JDK_JAVA_OPTIONS ($opts) differ from bin/jvm.options for Java 25 ($launcher)"; exit 1; }
+fi
 run=(env -i PATH=/nonexistent HOME=/nonexistent "JDK_JAVA_OPTIONS=$opts -Djava.io.tmpdir=$work/tmp"
      "$work/java/bin/java" -jar "$work/pier.jar" --manifests "$work/manifests" --bind-address 127.0.0.1
      --http-port 18080 --https-port 18443 --admin-port 20254)

@@ -8,7 +8,6 @@ repo=$(cd "$here/../.." && pwd)
 . "$repo/scripts/lib/java.sh"
 pier_select_jdk
 
-jar="$repo/watcher/target/pier.jar"
 pier_build_jar "$repo"
 
 pids=()
@@ -30,7 +29,6 @@ Try, in another terminal:
   curl http://127.0.0.1:10254/routes                       (the routing table, as JSON)
 
 TXT
-"$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xmx256m -jar "$jar" --manifests "$here/manifests" \
-  --bind-address 127.0.0.1 "$@" &
+JAVA_OPTS="-Xmx256m ${JAVA_OPTS:-}" "$repo/bin/pier" --manifests "$here/manifests" --bind-address 127.0.0.1 "$@" &
 pids+=($!)
 wait "${pids[-1]}"
