@@ -4,6 +4,7 @@ import dev.pier.proxy.TrustedProxies;
 import dev.pier.proxy.log.AccessLog;
 import dev.pier.proxy.metrics.ProxyMetrics.ClientError;
 import dev.pier.proxy.metrics.RouteMeters;
+import dev.pier.proxy.route.Endpoint;
 import dev.pier.proxy.route.EndpointSet;
 import dev.pier.proxy.route.Policy;
 import dev.pier.proxy.route.Route;
@@ -29,7 +30,6 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +70,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private String requestHost;
     private String requestUri;
     private String requestProtocol;
-    private String requestId;
+    private CharSequence requestId;
     private String client;
 
     /**
@@ -341,7 +341,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         HttpHeaders headers = request.headers();
         // A trusted proxy's chain is kept and the proxy appended; anyone else's is replaced by what Pier saw.
         String forwardedFor = trustedChain != null ? trustedChain + ", " + peer : client;
-        Headers.setForwarding(headers, client, forwardedFor, secure ? "https" : "http", host, localPort);
+        CharSequence id = Headers.setForwarding(headers, client, forwardedFor, secure ? "https" : "http", host,
+                localPort);
         if (policy.upstreamHost() != null) { // upstream-vhost; X-Forwarded-Host keeps the client's
             headers.set(HttpHeaderNames.HOST, policy.upstreamHost());
         }
@@ -349,7 +350,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             headers.set(Headers.X_FORWARDED_PREFIX, policy.forwardedPrefix());
         }
         if (shared.accessLog() != null) {
-            requestId = headers.get(Headers.X_REQUEST_ID);
+            requestId = id;
         }
         exchange = new Exchange(this, ctx.channel(), shared.pool(ctx.channel().eventLoop()), shared.config(),
                 request, route.backend(), endpoints.endpoints(), version, keepAlive && !shared.draining(),
@@ -433,25 +434,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /** The exchange of the request in progress ended with {@code status}. */
     void exchangeEnded(Exchange e, int status) {
-        recorded(status, e.bytesIn(), e.bytesOut(), shared.accessLog() == null ? null : e.upstreamAddress(),
-                e.upstreamNanos());
+        recorded(status, e.bytesIn(), e.bytesOut(), e.upstreamEndpoint(), e.upstreamNanos());
     }
 
     /** Records a finished request: its metrics, and its access log line when one is kept. */
-    private void recorded(int status, long bytesIn, long bytesOut, String upstream, long upstreamNanos) {
+    private void recorded(int status, long bytesIn, long bytesOut, Endpoint upstream, long upstreamNanos) {
         long duration = System.nanoTime() - started;
         meters.request(methodIndex, status, duration, bytesIn, bytesOut);
         meters = null;
         AccessLog accessLog = shared.accessLog();
         if (accessLog != null) {
-            long now = System.currentTimeMillis();
-            accessLog.offer(new AccessLog.Entry(Instant.ofEpochMilli(now - duration / 1_000_000), client, method,
+            accessLog.log(ctx.executor(), System.currentTimeMillis() - duration / 1_000_000, client, method,
                     requestHost, requestUri, requestProtocol, status, bytesIn, bytesOut, duration, upstream,
-                    upstreamNanos, route == null || route.source() == null ? "" : route.source().namespace(),
-                    route == null || route.source() == null ? "" : route.source().name(),
-                    route == null || route.backend() == null ? ""
-                            : route.backend().namespace() + "/" + route.backend().service(),
-                    requestId, tlsProtocol()));
+                    upstreamNanos, route, requestId, tlsProtocol());
         }
     }
 

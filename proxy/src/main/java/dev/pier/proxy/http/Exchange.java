@@ -599,8 +599,8 @@ final class Exchange {
     }
 
     /** The endpoint used last, {@code ip:port}. */
-    String upstreamAddress() {
-        return endpoints.get(endpointIndex).toString();
+    Endpoint upstreamEndpoint() {
+        return endpoints.get(endpointIndex);
     }
 
     private void touch() {

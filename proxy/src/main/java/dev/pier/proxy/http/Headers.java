@@ -139,8 +139,8 @@ public final class Headers {
      * @param clientAddress X-Real-IP
      * @param forwardedFor X-Forwarded-For (a trusted proxy's chain with that proxy appended, else the client)
      */
-    public static void setForwarding(HttpHeaders headers, String clientAddress, String forwardedFor, String proto,
-                                     String host, String localPort) {
+    public static CharSequence setForwarding(HttpHeaders headers, String clientAddress, String forwardedFor,
+                                             String proto, String host, String localPort) {
         headers.set(X_FORWARDED_FOR, forwardedFor)
                 .set(X_REAL_IP, clientAddress)
                 .set(X_FORWARDED_PROTO, proto)
@@ -148,9 +148,12 @@ public final class Headers {
         if (host != null && !host.isEmpty()) {
             headers.set(X_FORWARDED_HOST, host);
         }
-        if (!headers.contains(X_REQUEST_ID)) {
-            headers.set(X_REQUEST_ID, newRequestId());
+        CharSequence requestId = headers.get(X_REQUEST_ID);
+        if (requestId == null) {
+            requestId = newRequestId();
+            headers.set(X_REQUEST_ID, requestId);
         }
+        return requestId;
     }
 
     /** Whether {@code name} appears more than once (without building a list of its values). */
