@@ -34,6 +34,10 @@ BODY = "hello from the upstream\n"
 
 # name -> what the load is
 SCENARIOS = {
+    "shipped": dict(tls=False, close=False, path="/", hosts=1, shipped=True,
+                    text="as shipped: keep-alive, small responses, each proxy logging every request to a file; Pier "
+                         "with the image's JVM options (heap sized for the chart's 512 MiB memory limit) and its JSON "
+                         "access log, nginx with ingress-nginx's log format"),
     "keepalive": dict(tls=False, close=False, path="/", hosts=1, text="keep-alive, small responses"),
     "close": dict(tls=False, close=True, path="/", hosts=1, text="Connection: close on every request"),
     "body64k": dict(tls=False, close=False, path="/64k", hosts=1, text="keep-alive, 64 KiB responses"),
@@ -176,9 +180,19 @@ def make_certificate(work):
     return crt, key
 
 
-def nginx_conf(d, http_body):
-    """An nginx.conf for one worker in the foreground, logging errors only, around the http-block body given."""
+# ingress-nginx's default access log line (its "log-format-upstream"), written unbuffered to a file as it writes it.
+NGINX_ACCESS_LOG = """  log_format upstreaminfo '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
+    '"$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] '
+    '[$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time '
+    '$upstream_status $request_id';
+  access_log {path} upstreaminfo;"""
+
+
+def nginx_conf(d, http_body, access_log=None):
+    """An nginx.conf for one worker in the foreground, logging errors only (and requests to access_log, a path, when
+    given), around the http-block body given."""
     conf = d / "nginx.conf"
+    logging = NGINX_ACCESS_LOG.format(path=access_log) if access_log else "  access_log off;"
     conf.write_text(f"""
 worker_processes 1;
 daemon off;
@@ -186,7 +200,7 @@ pid {d}/nginx.pid;
 error_log {d}/error.log warn;
 events {{ worker_connections 16384; }}
 http {{
-  access_log off;
+{logging}
   keepalive_requests 1000000;
 {http_body}
 }}
@@ -248,9 +262,10 @@ spec:
     (d / "bench.yaml").write_text("".join(parts))
 
 
-def write_nginx(d, hosts, crt, key):
+def write_nginx(d, hosts, crt, key, access_log=False):
     """nginx as ingress-nginx configures it for a plain Ingress: the upstream gets the request headers Pier sends
-    (Host, X-Forwarded-For/-Proto/-Host/-Port, X-Real-IP, X-Request-ID), so both proxies do the same work."""
+    (Host, X-Forwarded-For/-Proto/-Host/-Port, X-Real-IP, X-Request-ID), so both proxies do the same work; with
+    access_log, each request is logged as ingress-nginx logs it."""
     d.mkdir(parents=True, exist_ok=True)
     http_port, https_port = PROXIES["nginx"]
     servers = []
@@ -260,7 +275,11 @@ def write_nginx(d, hosts, crt, key):
     listen 127.0.0.1:{http_port}{' default_server backlog=4096' if i == 0 else ''};
     listen 127.0.0.1:{https_port} ssl http2{' default_server backlog=4096' if i == 0 else ''};
     server_name {host(i)};
-    location / {{ proxy_pass http://up; }}
+    location / {{
+      set $proxy_upstream_name "default-bench-80";
+      set $proxy_alternative_upstream_name "";
+      proxy_pass http://up;
+    }}
   }}""")
     return nginx_conf(d, f"""  keepalive_timeout 75s;
   server_names_hash_max_size 65536;
@@ -278,7 +297,7 @@ def write_nginx(d, hosts, crt, key):
   proxy_set_header X-Real-IP $remote_addr;
   proxy_set_header X-Request-ID $request_id;
   upstream up {{ server 127.0.0.1:{UPSTREAM_PORT}; keepalive 256; }}
-{''.join(servers)}""")
+{''.join(servers)}""", access_log=d / "access.log" if access_log else None)
 
 
 def write_haproxy(d, hosts, pem):
@@ -322,25 +341,28 @@ backend nothere
 
 def start_proxies(names, scenario, work, procs, args, crt, key):
     hosts = scenario["hosts"]
-    d = work / f"hosts-{hosts}"
+    shipped = scenario.get("shipped", False)
+    d = work / ("shipped" if shipped else f"hosts-{hosts}")
     running = {}
     for name in names:
         http_port, https_port = PROXIES[name]
         if name.startswith("pier"):
             manifests = d / f"{name}-manifests"
             write_pier_manifests(manifests, hosts, crt, key, target_host(hosts) if name == "pier-1host" else None)
-            admin = 10254 + 10 * list(PIER_VARIANTS).index(name)
-            jvm = args.pier_jvm + (" " + args.pier_alt_jvm if name == "pier-alt" else "")
+            admin = admin_port(name)
+            jvm = (args.shipped_jvm if shipped else args.pier_jvm) + (
+                " " + args.pier_alt_jvm if name == "pier-alt" else "")
             jar = args.pier_alt_jar if name == "pier-alt" and args.pier_alt_jar else args.jar
+            flags = [f for f in PIER_VARIANTS[name] if not (shipped and f == "--access-log=false")]
             cmd = [args.java] + jvm.split() + [
                 "-jar", jar, "--manifests", str(manifests), "--bind-address", "127.0.0.1",
                 "--http-port", str(http_port), "--https-port", str(https_port), "--admin-port", str(admin),
                 "--io-threads", "1", "--default-ssl-certificate", "default/bench-tls", "--hsts", "off"
-            ] + PIER_VARIANTS[name]
+            ] + flags
             p = procs.start(name, cmd, d / f"{name}.log", 0)
             wait_ready(f"http://127.0.0.1:{admin}/readyz", p, d / f"{name}.log")
         elif name == "nginx":
-            conf = write_nginx(d / "nginx", hosts, crt, key)
+            conf = write_nginx(d / "nginx", hosts, crt, key, access_log=shipped)
             p = procs.start(name, ["nginx", "-c", str(conf), "-e", str(d / "nginx" / "error.log")],
                             d / "nginx.log", 0)
         elif name == "haproxy":
@@ -382,11 +404,28 @@ def to_ms(value, unit):
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
+def admin_port(name):
+    return 10254 + 10 * list(PIER_VARIANTS).index(name)
+
+
+def allocated_bytes(name):
+    """The bytes Pier's threads have allocated on the heap so far (its jvm_gc_memory_allocated_bytes_total), or None
+    for another proxy."""
+    if name not in PIER_VARIANTS:
+        return None
+    metrics = urllib.request.urlopen(f"http://127.0.0.1:{admin_port(name)}/metrics", timeout=10).read().decode()
+    m = re.search(r"^jvm_gc_memory_allocated_bytes_total(?:\{[^}]*\})? (\S+)$", metrics, re.M)
+    return float(m.group(1)) if m else None
+
+
 def load(name, scenario, seconds, args):
     before = cpu_times()
+    allocated = allocated_bytes(name)
     result = run_load(name, scenario, seconds, args)
     cpus = busy_percent(before, cpu_times())
     result["cpu0"], result["cpu1"] = cpus["cpu0"], cpus["cpu1"]
+    after = allocated_bytes(name)
+    result["alloc"] = (after - allocated) / result["requests"] if after is not None and result["requests"] else None
     return result
 
 
@@ -403,8 +442,9 @@ def run_load(name, scenario, seconds, args):
         errors = int(ok.group(3)) + int(ok.group(4)) if ok else -1
         errors += int(re.search(r"(\d+) failed, (\d+) errored", out).group(1))
         lat = re.search(r"time for request:\s+([\d.]+)(us|ms|s)\s+([\d.]+)(us|ms|s)\s+([\d.]+)(us|ms|s)", out)
+        done = re.search(r"requests: \d+ total, \d+ started, (\d+) done", out)
         return dict(rps=rps, p50=to_ms(lat.group(5), lat.group(6)) if lat else None, p99=None, errors=errors,
-                    raw=out)
+                    requests=int(done.group(1)) if done else None, raw=out)
     scheme, port = ("https", https_port) if scenario["tls"] else ("http", http_port)
     url = f"{scheme}://127.0.0.1:{port}{scenario['path']}"
     cmd = ["taskset", "-c", "1", "wrk", "-t", "1", "-c", str(args.connections), "-d", f"{seconds}s", "--latency",
@@ -423,7 +463,9 @@ def run_load(name, scenario, seconds, args):
         errors += sum(int(g) for g in m.groups())
     elif m:
         errors += int(m.group(1)) + int(m.group(3)) + int(m.group(4))
-    return dict(rps=rps, p50=lat.get("50"), p99=lat.get("99"), errors=errors, raw=out)
+    done = re.search(r"(\d+) requests in", out)
+    return dict(rps=rps, p50=lat.get("50"), p99=lat.get("99"), errors=errors,
+                requests=int(done.group(1)) if done else None, raw=out)
 
 
 def check_response(name, scenario):
@@ -484,7 +526,8 @@ def run_scenario(key, names, work, procs, args, crt, key_file):
                 res = load(name, scenario, args.duration, args)
                 row[name] = res
                 log(f"  round {r + 1} {name}: {res['rps']:.0f} req/s, p50 {res['p50']} ms, p99 {res['p99']} ms,"
-                    f" errors {res['errors']}, CPU busy: proxy {res['cpu0']}%, load+upstream {res['cpu1']}%")
+                    f" errors {res['errors']}, CPU busy: proxy {res['cpu0']}%, load+upstream {res['cpu1']}%"
+                    + (f", {res['alloc']:.0f} bytes allocated per request" if res["alloc"] is not None else ""))
             rounds.append(row)
         rss = {name: peak_rss_kib(p.pid) // 1024 for name, p in running.items()}  # taskset execs: same pid
     finally:
@@ -499,6 +542,7 @@ def run_scenario(key, names, work, procs, args, crt, key_file):
         p99_ratio = [row[name]["p99"] / row["nginx"]["p99"] for row in rounds
                      if "nginx" in names and row[name]["p99"] and row["nginx"]["p99"]]
         one_host = [row[name]["rps"] / row["pier-1host"]["rps"] for row in rounds] if "pier-1host" in names else []
+        alloc = [row[name]["alloc"] for row in rounds if row[name]["alloc"] is not None]
         summary[name] = dict(
             rps=statistics.median(rps), rps_all=rps,
             p50=statistics.median(p50) if p50 else None,
@@ -509,6 +553,7 @@ def run_scenario(key, names, work, procs, args, crt, key_file):
             errors=sum(row[name]["errors"] for row in rounds),
             cpu0=statistics.median(row[name]["cpu0"] for row in rounds),
             cpu1=statistics.median(row[name]["cpu1"] for row in rounds),
+            alloc=statistics.median(alloc) if alloc else None,
             rss_mib=rss[name])
     return dict(scenario=key, text=scenario["text"], rounds=[{n: {k: v for k, v in r.items() if k != "raw"}
                                                               for n, r in row.items()} for row in rounds],
@@ -518,14 +563,14 @@ def run_scenario(key, names, work, procs, args, crt, key_file):
 def markdown(result):
     lines = [f"**{result['scenario']}**: {result['text']}", "",
              "| Proxy | req/s (median) | each round | p50 ms | p99 ms | ratio to nginx | p99 ratio | errors "
-             "| peak RSS MiB | CPU 0 / 1 busy |",
-             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| peak RSS MiB | CPU 0 / 1 busy | bytes allocated per request |",
+             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     fmt = lambda v, f: "-" if v is None else format(v, f)
     for name, s in result["summary"].items():
         lines.append(f"| {name} | {s['rps']:,.0f} | {', '.join(f'{x:,.0f}' for x in s['rps_all'])} | "
                      f"{fmt(s['p50'], '.2f')} | {fmt(s['p99'], '.2f')} | {fmt(s['ratio'], '.2f')} | "
                      f"{fmt(s.get('p99_ratio'), '.2f')} | {s['errors']} | "
-                     f"{s['rss_mib']} | {s['cpu0']:.0f}% / {s['cpu1']:.0f}% |")
+                     f"{s['rss_mib']} | {s['cpu0']:.0f}% / {s['cpu1']:.0f}% | {fmt(s.get('alloc'), ',.0f')} |")
     one_host = result["summary"].get("pier", {}).get("ratio_1host")
     if one_host is not None:
         lines += ["", f"pier / pier-1host (median of per-round ratios): {one_host:.3f}"]
@@ -541,6 +586,15 @@ def jvm_flags_for(java, flags):
     if major < 25:  # a product flag from Java 25 on
         flags = flags.replace("-XX:+UseCompactObjectHeaders", "").strip()
     return flags
+
+
+def shipped_jvm_flags(java):
+    """The JVM options Pier ships with (bin/jvm.options, as bin/pier applies them for this java), with the heap sized
+    as in a container with the chart's memory limit (512 MiB) rather than for this whole machine."""
+    env = dict(os.environ, JAVA_HOME=str(pathlib.Path(java).resolve().parent.parent))
+    options = subprocess.run([str(HERE.parent.parent / "bin" / "pier"), "--print-jvm-options"], env=env,
+                             capture_output=True, text=True, check=True).stdout.strip()
+    return options + " -XX:MaxRAM=512m"
 
 
 def main():
@@ -563,6 +617,7 @@ def main():
     args = ap.parse_args()
 
     args.pier_jvm = jvm_flags_for(args.java, args.pier_jvm)
+    args.shipped_jvm = shipped_jvm_flags(args.java)
     names = args.proxies.split(",")
     if "nginx" not in names:
         log("nginx not among the proxies: no ratios")
@@ -584,7 +639,8 @@ def main():
                    + (f"; pier-alt runs `{args.pier_alt_jar}`" if args.pier_alt_jar else ""))
         header = (f"{datetime.date.today()} · `nproc` {os.cpu_count()} · {cpu} · {args.rounds} rounds of "
                   f"{args.duration} s after {args.warmup} s warm-up · wrk -t1 -c{args.connections} · Pier JVM: "
-                  f"`{args.pier_jvm}`{alt}")
+                  f"`{args.pier_jvm}`{alt}" + (f"; as shipped: `{args.shipped_jvm}`"
+                                               if "shipped" in args.scenarios.split(",") else ""))
         log(header)
         for key_name in args.scenarios.split(","):
             result = run_scenario(key_name, names, work, procs, args, crt, key)

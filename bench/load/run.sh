@@ -7,6 +7,7 @@
 #   bench/load/run.sh --scenarios https-keepalive,https-handshake --proxies pier,pier-jdk,nginx
 #   bench/load/run.sh --scenarios keepalive --proxies pier,pier-alt,nginx --pier-alt-jvm=-Dsome.flag=1
 #   bench/load/run.sh --anatomy                        # Pier's keep-alive tail against its JVM's events (anatomy.py)
+#   bench/load/run.sh --objects                        # what Pier allocates per request, class by class (objects.py)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -32,6 +33,9 @@ pier_build_jar "$repo"
 script=loadbench.py
 if [ "${1:-}" = "--anatomy" ]; then
   script=anatomy.py
+  shift
+elif [ "${1:-}" = "--objects" ]; then
+  script=objects.py
   shift
 fi
 exec python3 "$here/$script" --java "$JAVA_HOME/bin/java" --jar "$jar" "$@"

@@ -2,6 +2,7 @@ package dev.pier.watcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.GarbageCollectorMXBean;
@@ -31,6 +32,26 @@ class GcMetricsTest {
         // (0.23199999999999998 s against 232 ms failed one run in three when compared in seconds).
         assertThat(seconds(registry) * 1000).isGreaterThanOrEqualTo(millis - 0.5);
     }
+
+    @Test
+    void countsTheBytesAllocatedByEveryThreadWhenAsked() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        new GcMetrics().bindTo(registry);
+        FunctionCounter allocated = registry.find("jvm.gc.memory.allocated").functionCounter();
+        assertThat(allocated).isNotNull();
+
+        double before = allocated.count();
+        Thread worker = new Thread(() -> {
+            for (int i = 0; i < 64; i++) {
+                sink = new byte[1 << 20]; // 64 MiB in all, from a thread that ends before the count is read
+            }
+        });
+        worker.start();
+        worker.join();
+        assertThat(allocated.count() - before).isGreaterThanOrEqualTo(64.0 * (1 << 20));
+    }
+
+    private static volatile byte[] sink;
 
     private static double collections(SimpleMeterRegistry registry) {
         return registry.find("jvm.gc.collection").functionTimers().stream().mapToDouble(FunctionTimer::count).sum();
