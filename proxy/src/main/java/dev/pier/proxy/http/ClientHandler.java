@@ -341,8 +341,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         HttpHeaders headers = request.headers();
         // A trusted proxy's chain is kept and the proxy appended; anyone else's is replaced by what Pier saw.
         String forwardedFor = trustedChain != null ? trustedChain + ", " + peer : client;
-        CharSequence id = Headers.setForwarding(headers, client, forwardedFor, secure ? "https" : "http", host,
-                localPort);
+        ForwardedRequest upstreamHead = ForwardedRequest.of(request, client, forwardedFor, secure ? "https" : "http",
+                host, localPort);
         if (policy.upstreamHost() != null) { // upstream-vhost; X-Forwarded-Host keeps the client's
             headers.set(HttpHeaderNames.HOST, policy.upstreamHost());
         }
@@ -350,10 +350,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             headers.set(Headers.X_FORWARDED_PREFIX, policy.forwardedPrefix());
         }
         if (shared.accessLog() != null) {
-            requestId = id;
+            requestId = upstreamHead.requestId();
         }
         exchange = new Exchange(this, ctx.channel(), shared.pool(ctx.channel().eventLoop()), shared.config(),
-                request, route.backend(), endpoints.endpoints(), version, keepAlive && !shared.draining(),
+                upstreamHead, route.backend(), endpoints.endpoints(), version, keepAlive && !shared.draining(),
                 expectContinue, upgrade, secure && route.hsts() ? shared.config().tls().hsts() : null, policy, meters);
         long period = Math.max(1, exchange.timeoutNanos() / Exchange.TIMEOUT_CHECKS);
         if (timeoutChecks == null || period < checkPeriodNanos) { // the first request, or a shorter route timeout

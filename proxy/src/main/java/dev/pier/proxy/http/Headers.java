@@ -1,6 +1,7 @@
 package dev.pier.proxy.http;
 
 import dev.pier.proxy.route.Cors;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -132,30 +133,6 @@ public final class Headers {
         }
     }
 
-    /**
-     * Sets what the upstream learns about the client: its address, the chain of addresses it came through, the
-     * scheme, the host and port it asked for, and a request id (kept when the client sent one).
-     *
-     * @param clientAddress X-Real-IP
-     * @param forwardedFor X-Forwarded-For (a trusted proxy's chain with that proxy appended, else the client)
-     */
-    public static CharSequence setForwarding(HttpHeaders headers, String clientAddress, String forwardedFor,
-                                             String proto, String host, String localPort) {
-        headers.set(X_FORWARDED_FOR, forwardedFor)
-                .set(X_REAL_IP, clientAddress)
-                .set(X_FORWARDED_PROTO, proto)
-                .set(X_FORWARDED_PORT, localPort);
-        if (host != null && !host.isEmpty()) {
-            headers.set(X_FORWARDED_HOST, host);
-        }
-        CharSequence requestId = headers.get(X_REQUEST_ID);
-        if (requestId == null) {
-            requestId = newRequestId();
-            headers.set(X_REQUEST_ID, requestId);
-        }
-        return requestId;
-    }
-
     /** Whether {@code name} appears more than once (without building a list of its values). */
     public static boolean repeated(HttpHeaders headers, CharSequence name) {
         Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(name);
@@ -209,13 +186,26 @@ public final class Headers {
      */
     public static AsciiString newRequestId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
+        return requestId(random.nextLong(), random.nextLong());
+    }
+
+    /** The request id of 128 bits, {@code hi} first, as 32 lower-case hex digits. */
+    static AsciiString requestId(long hi, long lo) {
         byte[] out = new byte[32];
-        long hi = random.nextLong();
-        long lo = random.nextLong();
         for (int i = 0; i < 16; i++) {
             out[i] = HEX[(int) (hi >>> (60 - 4 * i)) & 0xf];
             out[16 + i] = HEX[(int) (lo >>> (60 - 4 * i)) & 0xf];
         }
         return new AsciiString(out, false);
+    }
+
+    /** Writes {@link #requestId(long, long)}'s digits straight into {@code buf}, building nothing. */
+    static void writeRequestId(ByteBuf buf, long hi, long lo) {
+        for (int i = 0; i < 16; i++) {
+            buf.writeByte(HEX[(int) (hi >>> (60 - 4 * i)) & 0xf]);
+        }
+        for (int i = 0; i < 16; i++) {
+            buf.writeByte(HEX[(int) (lo >>> (60 - 4 * i)) & 0xf]);
+        }
     }
 }

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -25,7 +26,7 @@ import java.util.function.Function;
  * has no body, whatever its Content-Length says), with a response decoder that shares constants for the field names
  * and status-line words most upstreams send on every response instead of copying each into new objects: a
  * {@code Content-Type}, {@code HTTP/1.1} or {@code 200 OK} costs no allocation. Everything else decodes as in Netty.
- * Pier never sends CONNECT upstream (such a request gets 400 from the client side), so that case of Netty's codec is
+ * A {@link ForwardedRequest}'s forwarding fields are written straight after its own. Pier never sends CONNECT upstream (such a request gets 400 from the client side), so that case of Netty's codec is
  * not carried over.
  *
  * <p>One per connection; event-loop confined.
@@ -62,13 +63,30 @@ final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCodec.Res
      */
     final class RequestEncoder extends HttpRequestEncoder {
         private static final short CRLF = ('\r' << 8) | '\n';
+        private ForwardedRequest forwarded; // the head being encoded, while its fields are written
 
         @Override
         protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
             if (msg instanceof HttpRequest request) {
                 methods.offer(request.method());
+                forwarded = msg instanceof ForwardedRequest f ? f : null;
             }
-            super.encode(ctx, msg, out);
+            try {
+                super.encode(ctx, msg, out);
+            } finally {
+                forwarded = null;
+            }
+        }
+
+        /** The head's own fields, then (once, for a {@link ForwardedRequest}) the forwarding fields. */
+        @Override
+        protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+            super.encodeHeaders(headers, buf);
+            ForwardedRequest f = forwarded;
+            if (f != null) {
+                forwarded = null; // trailers, should any follow in this call, are not a head
+                f.writeFields(buf);
+            }
         }
 
         @Override

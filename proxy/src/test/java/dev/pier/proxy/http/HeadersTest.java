@@ -2,10 +2,14 @@ package dev.pier.proxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -69,5 +73,20 @@ class HeadersTest {
             seen.add(id.toString());
         }
         assertThat(seen).hasSize(1000);
+    }
+
+    @Test
+    void aRequestIdWrittenIntoABufferIsTheSameDigits() {
+        Random random = new Random(7);
+        for (int i = 0; i < 1000; i++) {
+            long hi = i == 0 ? 0 : random.nextLong();
+            long lo = i == 0 ? -1 : random.nextLong();
+            ByteBuf buf = Unpooled.buffer(32);
+            Headers.writeRequestId(buf, hi, lo);
+            assertThat(buf.toString(StandardCharsets.US_ASCII))
+                    .isEqualTo(Headers.requestId(hi, lo).toString())
+                    .isEqualTo(String.format("%016x%016x", hi, lo));
+            buf.release();
+        }
     }
 }

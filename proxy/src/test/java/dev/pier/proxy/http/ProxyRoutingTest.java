@@ -9,6 +9,7 @@ import dev.pier.proxy.ProxyTestBase;
 import dev.pier.testing.EchoUpstream;
 import dev.pier.testing.RawHttp;
 import java.net.http.HttpResponse;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,9 +58,14 @@ class ProxyRoutingTest extends ProxyTestBase {
     @Test
     void setsForwardingHeadersAndDistrustsIncomingOnes() throws Exception {
         http.send(request("example.com", "/h").header("X-Forwarded-For", "6.6.6.6")
-                .header("X-Real-IP", "6.6.6.6").header("X-Forwarded-Proto", "https").GET().build(),
+                .header("X-Real-IP", "6.6.6.6").header("X-Forwarded-Proto", "https")
+                .header("X-Forwarded-Host", "evil.example").header("X-Forwarded-Port", "1").GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         EchoUpstream.Received got = web.last();
+        for (String name : List.of("x-forwarded-for", "x-real-ip", "x-forwarded-proto", "x-forwarded-host",
+                "x-forwarded-port", "x-request-id", "host")) {
+            assertThat(got.headers().get(name)).as(name).hasSize(1); // Pier's value only, not the client's too
+        }
         assertThat(got.header("x-forwarded-for")).isEqualTo("127.0.0.1");
         assertThat(got.header("x-real-ip")).isEqualTo("127.0.0.1");
         assertThat(got.header("x-forwarded-proto")).isEqualTo("http");

@@ -6,9 +6,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -45,6 +47,53 @@ class UpstreamCodecTest {
         }
         assertThat(second.get(3)).isNotSameAs(first.get(3)); // an unusual spelling is copied, not bent to a constant
         assertThat(second.get(4)).isNotSameAs(first.get(4));
+    }
+
+    @Test
+    void aForwardedHeadCarriesPiersForwardingFieldsAfterItsOwnAndNoneOfTheClients() {
+        DefaultHttpRequest client = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/a?b=1");
+        client.headers().add("Host", "app.example.com").add("X-Forwarded-For", "6.6.6.6")
+                .add("x-real-ip", "6.6.6.6").add("X-Forwarded-Proto", "https").add("X-Forwarded-Host", "evil")
+                .add("X-Forwarded-Port", "1").add("Content-Length", "0");
+        ForwardedRequest head = ForwardedRequest.of(client, "10.0.0.7", "10.0.0.1, 10.0.0.7", "http",
+                "app.example.com", "8080");
+
+        assertThat(encoded(head)).isEqualTo("POST /a?b=1 HTTP/1.1\r\nHost: app.example.com\r\n"
+                + "Content-Length: 0\r\nX-Forwarded-For: 10.0.0.1, 10.0.0.7\r\nX-Real-IP: 10.0.0.7\r\n"
+                + "X-Forwarded-Proto: http\r\nX-Forwarded-Host: app.example.com\r\nX-Forwarded-Port: 8080\r\n"
+                + "X-Request-ID: " + head.requestId() + "\r\n\r\n");
+        assertThat(head.requestId().toString()).matches("[0-9a-f]{32}");
+        // A retry on another connection writes the same head again, with the same fields.
+        assertThat(encoded(head)).contains("X-Request-ID: " + head.requestId() + "\r\n\r\n");
+    }
+
+    @Test
+    void aClientsRequestIdIsKeptAndNoHostMeansNoForwardedHost() {
+        DefaultHttpRequest client = new DefaultHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/");
+        client.headers().add("X-Request-ID", "abc-123").add("X-Forwarded-Host", "evil");
+        ForwardedRequest head = ForwardedRequest.of(client, "::1", "::1", "https", "", "443");
+
+        assertThat(head.requestId()).hasToString("abc-123");
+        assertThat(encoded(head)).isEqualTo("GET / HTTP/1.0\r\nX-Request-ID: abc-123\r\nX-Forwarded-For: ::1\r\n"
+                + "X-Real-IP: ::1\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Port: 443\r\n\r\n");
+    }
+
+    @Test
+    void anyOtherHeadIsEncodedAsItIs() {
+        DefaultHttpRequest plain = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
+        plain.headers().add("X-Forwarded-For", "1.2.3.4");
+        assertThat(encoded(plain)).isEqualTo("GET / HTTP/1.1\r\nX-Forwarded-For: 1.2.3.4\r\n\r\n");
+    }
+
+    private String encoded(HttpRequest head) {
+        assertThat(channel.writeOutbound(head)).isTrue();
+        channel.writeOutbound(LastHttpContent.EMPTY_LAST_CONTENT); // the end of a bodyless request, as Pier sends it
+        StringBuilder out = new StringBuilder();
+        for (ByteBuf b; (b = channel.readOutbound()) != null; ) {
+            out.append(b.toString(StandardCharsets.ISO_8859_1));
+            b.release();
+        }
+        return out.toString();
     }
 
     @Test
