@@ -8,7 +8,8 @@ drift of a shared machine hits all alike; the warm-up is taken the same way, in 
 beginning with 2 s of new connections. Per proxy:
 median requests/s, p50 and p99 latency over the rounds, peak RSS, and the medians over rounds of its requests/s and
 its p99 each divided by nginx's in the same round (a ratio within one round is not moved by the machine drifting
-between rounds).
+between rounds); the proxy core's CPU time per request (its busy share of CPU 0 over the requests completed) and its
+ratio to nginx's; for Pier, the bytes its JVM allocated per request.
 
 Loopback only. Each measurement is bounded by --duration; everything started is stopped at the end.
 """
@@ -80,6 +81,7 @@ PROXIES = {
     "pier-1host": (8110, 8473),
     "pier-alt": (8120, 8483),
     "nginx": (8081, 8444),
+    "nginx-plain": (8083, 8446),
     "haproxy": (8082, 8445),
 }
 
@@ -300,6 +302,29 @@ def write_nginx(d, hosts, crt, key, access_log=False):
 {''.join(servers)}""", access_log=d / "access.log" if access_log else None)
 
 
+def write_nginx_plain(d, hosts, crt, key):
+    """nginx as a bare reverse proxy: proxy_pass with upstream keep-alive and nothing else (no forwarding headers, no
+    log): less work than any Ingress controller does, the floor to compare CPU per request with."""
+    d.mkdir(parents=True, exist_ok=True)
+    http_port, https_port = PROXIES["nginx-plain"]
+    servers = "".join(f"""
+  server {{
+    listen 127.0.0.1:{http_port}{' default_server backlog=4096' if i == 0 else ''};
+    listen 127.0.0.1:{https_port} ssl http2{' default_server backlog=4096' if i == 0 else ''};
+    server_name {host(i)};
+    location / {{ proxy_pass http://up; }}
+  }}""" for i in range(hosts))
+    return nginx_conf(d, f"""  keepalive_timeout 75s;
+  server_names_hash_max_size 65536;
+  server_names_hash_bucket_size 128;
+  ssl_certificate {crt};
+  ssl_certificate_key {key};
+  proxy_http_version 1.1;
+  proxy_set_header Connection "";
+  upstream up {{ server 127.0.0.1:{UPSTREAM_PORT}; keepalive 256; }}
+{servers}""")
+
+
 def write_haproxy(d, hosts, pem):
     """HAProxy sending the upstream the same request headers as Pier and nginx."""
     d.mkdir(parents=True, exist_ok=True)
@@ -365,6 +390,10 @@ def start_proxies(names, scenario, work, procs, args, crt, key):
             conf = write_nginx(d / "nginx", hosts, crt, key, access_log=shipped)
             p = procs.start(name, ["nginx", "-c", str(conf), "-e", str(d / "nginx" / "error.log")],
                             d / "nginx.log", 0)
+        elif name == "nginx-plain":
+            conf = write_nginx_plain(d / "nginx-plain", hosts, crt, key)
+            p = procs.start(name, ["nginx", "-c", str(conf), "-e", str(d / "nginx-plain" / "error.log")],
+                            d / "nginx-plain.log", 0)
         elif name == "haproxy":
             conf = write_haproxy(d / "haproxy", hosts, work / "tls.pem")
             p = procs.start(name, ["haproxy", "-f", str(conf)], d / "haproxy.log", 0)
@@ -424,6 +453,7 @@ def load(name, scenario, seconds, args):
     result = run_load(name, scenario, seconds, args)
     cpus = busy_percent(before, cpu_times())
     result["cpu0"], result["cpu1"] = cpus["cpu0"], cpus["cpu1"]
+    result["cpu_us"] = (cpus["cpu0"] / 100 * seconds * 1e6 / result["requests"]) if result.get("requests") else None
     after = allocated_bytes(name)
     result["alloc"] = (after - allocated) / result["requests"] if after is not None and result["requests"] else None
     return result
@@ -483,7 +513,7 @@ def check_response(name, scenario):
     size = 65536 if scenario["path"] == "/64k" else len(BODY)
     if out[0] != "200" or int(out[1]) != size or (scenario.get("h2") and out[2] != "2"):
         raise RuntimeError(f"{name}: {scenario['path']} answered {out}, expected 200 with {size} bytes")
-    if not scenario["tls"]:  # every proxy must send the upstream the same headers, so that all do the same work
+    if not scenario["tls"] and name != "nginx-plain":  # every proxy sends the upstream the same headers (but the floor)
         seen = subprocess.run(["curl", "-s", "-H", f"Host: {target_host(scenario['hosts'])}",
                                f"http://127.0.0.1:{port}/headers"], capture_output=True, text=True, timeout=30).stdout
         values = seen.strip().split("|")
@@ -543,6 +573,8 @@ def run_scenario(key, names, work, procs, args, crt, key_file):
                      if "nginx" in names and row[name]["p99"] and row["nginx"]["p99"]]
         one_host = [row[name]["rps"] / row["pier-1host"]["rps"] for row in rounds] if "pier-1host" in names else []
         alloc = [row[name]["alloc"] for row in rounds if row[name]["alloc"] is not None]
+        cpu_ratio = [row[name]["cpu_us"] / row["nginx"]["cpu_us"] for row in rounds
+                     if "nginx" in names and row[name].get("cpu_us") and row["nginx"].get("cpu_us")]
         summary[name] = dict(
             rps=statistics.median(rps), rps_all=rps,
             p50=statistics.median(p50) if p50 else None,
@@ -554,6 +586,9 @@ def run_scenario(key, names, work, procs, args, crt, key_file):
             cpu0=statistics.median(row[name]["cpu0"] for row in rounds),
             cpu1=statistics.median(row[name]["cpu1"] for row in rounds),
             alloc=statistics.median(alloc) if alloc else None,
+            cpu_us=statistics.median(row[name]["cpu_us"] for row in rounds) if all(
+                row[name].get("cpu_us") for row in rounds) else None,
+            cpu_ratio=statistics.median(cpu_ratio) if cpu_ratio else None,
             rss_mib=rss[name])
     return dict(scenario=key, text=scenario["text"], rounds=[{n: {k: v for k, v in r.items() if k != "raw"}
                                                               for n, r in row.items()} for row in rounds],
@@ -563,14 +598,15 @@ def run_scenario(key, names, work, procs, args, crt, key_file):
 def markdown(result):
     lines = [f"**{result['scenario']}**: {result['text']}", "",
              "| Proxy | req/s (median) | each round | p50 ms | p99 ms | ratio to nginx | p99 ratio | errors "
-             "| peak RSS MiB | CPU 0 / 1 busy | bytes allocated per request |",
-             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| peak RSS MiB | CPU 0 / 1 busy | proxy CPU µs per request | CPU ratio | bytes allocated per request |",
+             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     fmt = lambda v, f: "-" if v is None else format(v, f)
     for name, s in result["summary"].items():
         lines.append(f"| {name} | {s['rps']:,.0f} | {', '.join(f'{x:,.0f}' for x in s['rps_all'])} | "
                      f"{fmt(s['p50'], '.2f')} | {fmt(s['p99'], '.2f')} | {fmt(s['ratio'], '.2f')} | "
                      f"{fmt(s.get('p99_ratio'), '.2f')} | {s['errors']} | "
-                     f"{s['rss_mib']} | {s['cpu0']:.0f}% / {s['cpu1']:.0f}% | {fmt(s.get('alloc'), ',.0f')} |")
+                     f"{s['rss_mib']} | {s['cpu0']:.0f}% / {s['cpu1']:.0f}% | {fmt(s.get('cpu_us'), '.1f')} | "
+                     f"{fmt(s.get('cpu_ratio'), '.2f')} | {fmt(s.get('alloc'), ',.0f')} |")
     one_host = result["summary"].get("pier", {}).get("ratio_1host")
     if one_host is not None:
         lines += ["", f"pier / pier-1host (median of per-round ratios): {one_host:.3f}"]
