@@ -23,4 +23,27 @@ class TrailersTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(Trailers.FACTORY.newEmptyHeaders().isEmpty()).isTrue();
     }
+
+    @Test
+    void emptyTrailersAnswerAsEmptyHeadersAndTakeFieldsLater() {
+        HttpHeaders trailers = Trailers.FACTORY.newHeaders();
+        assertThat(trailers.isEmpty()).isTrue();
+        assertThat(trailers.size()).isZero();
+        assertThat(trailers.get("X-A")).isNull();
+        assertThat(trailers.getAll("X-A")).isEmpty();
+        assertThat(trailers.contains("X-A")).isFalse();
+        assertThat(trailers.iteratorCharSequence().hasNext()).isFalse();
+        assertThat(trailers.names()).isEmpty();
+        assertThat(trailers.getInt("X-A", 7)).isEqualTo(7);
+        assertThat(trailers.remove("X-A").clear().isEmpty()).isTrue();
+        assertThat(trailers.copy().isEmpty()).isTrue();
+
+        trailers.add("X-A", "1").add("x-a", "2").set("X-B", "3");
+        assertThat(trailers.getAll("X-A")).containsExactly("1", "2");
+        assertThat(trailers.contains("x-b", "3", false)).isTrue();
+        assertThat(trailers.size()).isEqualTo(3);
+        assertThat(trailers.copy().get("X-B")).isEqualTo("3");
+        assertThat(trailers.toString()).contains("X-A: 1");
+        assertThat(trailers.remove("X-A").names()).containsExactly("X-B");
+    }
 }
