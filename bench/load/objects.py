@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """What Pier allocates per proxied request, class by class (run it as bench/load/run.sh --objects).
 
-Pier runs as loadbench.py runs it (pinned to CPU 0, one event loop, the upstream and wrk on CPU 1), but with a young
+Pier runs as loadbench.py runs it (pinned to CPU 0, one event loop, the upstream and the load on CPU 1; keep-alive by
+default, any scenario of loadbench.py with --scenario), but with a young
 generation of 2.5 GB, so that no collection runs while it is measured. After a warm-up and a full collection, a class
 histogram that counts unreachable objects too (`jcmd GC.class_histogram -all`) is taken before and after a bounded
-keep-alive load; the difference divided by the requests wrk completed is what each request allocated: exact counts
+load; the difference divided by the requests wrk completed is what each request allocated: exact counts
 and sizes, where a sampling profiler gives estimates. `[Ljdk.internal.vm.FillerElement;` is the unused tail of
 allocation buffers, not an allocation of Pier's.
 
@@ -40,7 +41,10 @@ def main():
     ap.add_argument("--jar", required=True)
     ap.add_argument("--warmup", type=int, default=20, help="seconds of load before measuring")
     ap.add_argument("--duration", type=int, default=5, help="seconds of load measured (at most ~1 GB allocated)")
+    ap.add_argument("--scenario", default="keepalive", choices=list(lb.SCENARIOS), help="the load (%(default)s)")
     ap.add_argument("--connections", type=int, default=64, help="wrk connections")
+    ap.add_argument("--h2-clients", type=int, default=4)
+    ap.add_argument("--h2-streams", type=int, default=32)
     ap.add_argument("--access-log", action="store_true", help="with Pier's access log on")
     ap.add_argument("--top", type=int, default=25, help="classes listed")
     ap.add_argument("--out", default=str(lb.HERE / "out"))
@@ -67,7 +71,7 @@ def main():
             f"--access-log={'true' if args.access_log else 'false'}"]
         pier = procs.start("pier", cmd, work / "pier.log", 0)
         lb.wait_ready(f"http://127.0.0.1:{admin}/readyz", pier, work / "pier.log")
-        scenario = lb.SCENARIOS["keepalive"]
+        scenario = lb.SCENARIOS[args.scenario]
         lb.check_response("pier", scenario)
         lb.log(f"warm-up {args.warmup} s")
         lb.run_load("pier", scenario, args.warmup, args)
@@ -83,7 +87,7 @@ def main():
         rows.sort(reverse=True)
         filler = sum(r[0] for r in rows if "FillerElement" in r[2])
         total = sum(r[0] for r in rows) - filler
-        lines = [f"{datetime.date.today()} · keep-alive, wrk -t1 -c{args.connections} · {requests:,} requests · "
+        lines = [f"{datetime.date.today()} · {scenario['text']} · {requests:,} requests · "
                  f"access log {'on' if args.access_log else 'off'} · **{total:,.0f} bytes per request** "
                  f"(and {filler:,.0f} of allocation-buffer tails)", "",
                  "| Class | objects per request | bytes per request |", "| --- | ---: | ---: |"]
