@@ -123,9 +123,7 @@ def main():
     procs = lb.Processes()
     try:
         crt, key = lb.make_certificate(work)
-        procs.start("upstream", ["nginx", "-c", str(lb.write_upstream(work)), "-e",
-                                 str(work / "upstream" / "error.log")], work / "upstream.log", 1)
-        lb.wait_port(lb.UPSTREAM_PORT)
+        lb.start_upstream(work, procs)
         lb.log(f"anatomy of the keep-alive tail: {a.rounds} rounds of {a.duration} s, Pier JVM: `{flags}`")
         lb.start_proxies(NAMES, scenario, work, procs, args, crt, key)
         for name in NAMES:

@@ -226,6 +226,13 @@ def write_upstream(work):
   }}""")
 
 
+def start_upstream(work, procs):
+    """The upstream every proxy forwards to, a one-worker nginx on CPU 1, started and ready."""
+    procs.start("upstream", ["nginx", "-c", str(write_upstream(work)), "-e", str(work / "upstream" / "error.log")],
+                work / "upstream.log", 1)
+    wait_port(UPSTREAM_PORT)
+
+
 def write_pier_manifests(d, hosts, crt, key, only=None):
     """Manifests for Pier: the upstream Service, its EndpointSlice, the TLS Secret, and an Ingress per host (or, with
     only, the Ingress of that one host)."""
@@ -664,9 +671,7 @@ def main():
     results = []
     try:
         crt, key = make_certificate(work)
-        procs.start("upstream", ["nginx", "-c", str(write_upstream(work)), "-e",
-                                            str(work / "upstream" / "error.log")], work / "upstream.log", 1)
-        wait_port(UPSTREAM_PORT)
+        start_upstream(work, procs)
         cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"],
                              capture_output=True, text=True).stdout.strip()
         alt = ""

@@ -56,9 +56,7 @@ def main():
     procs = lb.Processes()
     try:
         crt, key = lb.make_certificate(work)
-        procs.start("upstream", ["nginx", "-c", str(lb.write_upstream(work)), "-e",
-                                 str(work / "upstream" / "error.log")], work / "upstream.log", 1)
-        lb.wait_port(lb.UPSTREAM_PORT)
+        lb.start_upstream(work, procs)
         manifests = work / "manifests"
         lb.write_pier_manifests(manifests, 1, crt, key)
         http_port, https_port = lb.PROXIES["pier"]

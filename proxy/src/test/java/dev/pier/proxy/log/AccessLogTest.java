@@ -11,6 +11,7 @@ import dev.pier.proxy.route.PathType;
 import dev.pier.proxy.route.Policy;
 import dev.pier.proxy.route.Route;
 import dev.pier.proxy.route.Source;
+import dev.pier.testing.JsonLines;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.DefaultEventLoop;
@@ -22,7 +23,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -141,32 +141,11 @@ class AccessLogTest {
         List<Map<String, Object>> parsed = new ArrayList<>();
         synchronized (written) {
             for (String line : written.toString(StandardCharsets.UTF_8).split("\n")) {
-                parsed.add(parse(line)); // every line whole
+                parsed.add(JsonLines.fields(line)); // every line whole
             }
         }
         assertThat(parsed.size() + (long) dropped.count()).isEqualTo(lines);
         assertThat(parsed).anySatisfy(n -> assertThat((String) n.get("path")).hasSize(AccessLog.MAX_PATH));
-    }
-
-    /** One line's fields in order: strings, longs, doubles, nulls. */
-    private static Map<String, Object> parse(String line) throws IOException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        try (JsonParser p = JSON.createParser(line)) {
-            assertThat(p.nextToken()).isEqualTo(JsonToken.START_OBJECT);
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken t = p.nextToken();
-                m.put(name, switch (t) {
-                    case VALUE_STRING -> p.getText();
-                    case VALUE_NUMBER_INT -> p.getLongValue();
-                    case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
-                    case VALUE_NULL -> null;
-                    default -> throw new AssertionError("unexpected " + t + " in " + line);
-                });
-            }
-            assertThat(p.nextToken()).isNull();
-        }
-        return m;
     }
 
     private static List<Map<String, Object>> awaitLines(ByteArrayOutputStream out, int n) throws Exception {
@@ -180,7 +159,7 @@ class AccessLogTest {
             if (lines.length >= n || System.nanoTime() > deadline) {
                 List<Map<String, Object>> parsed = new ArrayList<>();
                 for (String line : lines) {
-                    parsed.add(parse(line));
+                    parsed.add(JsonLines.fields(line));
                 }
                 assertThat(parsed).hasSize(n);
                 return parsed;

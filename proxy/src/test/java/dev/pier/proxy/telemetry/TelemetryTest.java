@@ -6,9 +6,6 @@ import static dev.pier.testing.Routes.prefix;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.pier.proxy.ProxyConfig;
 import dev.pier.proxy.ProxyServer;
 import dev.pier.proxy.Telemetry;
@@ -17,6 +14,7 @@ import dev.pier.proxy.metrics.ProxyMetrics;
 import dev.pier.proxy.ActiveRoutes;
 import dev.pier.proxy.route.RouteTable;
 import dev.pier.testing.EchoUpstream;
+import dev.pier.testing.JsonLines;
 import dev.pier.testing.RawHttp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
@@ -24,7 +22,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -140,20 +137,7 @@ class TelemetryTest {
             if (line.isBlank()) {
                 continue;
             }
-            Map<String, Object> m = new LinkedHashMap<>();
-            try (JsonParser p = new JsonFactory().createParser(line)) {
-                p.nextToken();
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    JsonToken t = p.nextToken();
-                    m.put(name, switch (t) {
-                        case VALUE_STRING -> p.getText();
-                        case VALUE_NUMBER_INT -> p.getLongValue();
-                        case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
-                        default -> null;
-                    });
-                }
-            }
+            Map<String, Object> m = JsonLines.fields(line);
             out.add(m);
         }
         return out;

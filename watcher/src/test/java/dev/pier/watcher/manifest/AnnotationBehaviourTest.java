@@ -184,25 +184,14 @@ class AnnotationBehaviourTest {
         app = new EchoUpstream("app");
         TestCerts.Issued cert = TestCerts.issue(KeyType.EC_P256, "ssl-redirect-off.example.com",
                 "ssl-redirect-default.example.com");
-        StringBuilder manifests = new StringBuilder("""
-                apiVersion: v1
-                kind: Service
-                metadata: {name: app}
-                spec: {ports: [{name: http, port: 80}]}
-                ---
-                apiVersion: discovery.k8s.io/v1
-                kind: EndpointSlice
-                metadata: {name: app-x, labels: {kubernetes.io/service-name: app}}
-                addressType: IPv4
-                ports: [{name: http, port: %d}]
-                endpoints: [{addresses: [127.0.0.1]}]
+        StringBuilder manifests = new StringBuilder(LoopbackService.yaml("app", app.port()) + """
                 ---
                 apiVersion: v1
                 kind: Secret
                 metadata: {name: tls}
                 type: kubernetes.io/tls
                 data: {tls.crt: %s, tls.key: %s}
-                """.formatted(app.port(), Base64.getEncoder().encodeToString(cert.certPem()),
+                """.formatted(Base64.getEncoder().encodeToString(cert.certPem()),
                 Base64.getEncoder().encodeToString(cert.pkcs8Pem())));
         for (Case c : CASES) {
             List<String> pairs = new ArrayList<>();

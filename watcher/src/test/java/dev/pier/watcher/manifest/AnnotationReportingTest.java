@@ -40,19 +40,7 @@ class AnnotationReportingTest {
     @BeforeEach
     void start() throws Exception {
         app = new EchoUpstream("app");
-        Files.writeString(dir.resolve("app.yaml"), """
-                apiVersion: v1
-                kind: Service
-                metadata: {name: app}
-                spec: {ports: [{name: http, port: 80}]}
-                ---
-                apiVersion: discovery.k8s.io/v1
-                kind: EndpointSlice
-                metadata: {name: app-x, labels: {kubernetes.io/service-name: app}}
-                addressType: IPv4
-                ports: [{name: http, port: %d}]
-                endpoints: [{addresses: [127.0.0.1]}]
-                """.formatted(app.port())
+        Files.writeString(dir.resolve("app.yaml"), LoopbackService.yaml("app", app.port())
                 + ingress("open", "open.example.com", "nginx.ingress.kubernetes.io/affinity: cookie")
                 + ingress("guarded", "admin.example.com", "nginx.ingress.kubernetes.io/auth-url: http://auth/check")
                 + ingress("upload", "upload.example.com", "nginx.ingress.kubernetes.io/proxy-body-size: 1k")

@@ -89,19 +89,7 @@ class BadAnnotationValueTest {
     @BeforeAll
     static void start() throws Exception {
         app = new EchoUpstream("app");
-        StringBuilder manifests = new StringBuilder("""
-                apiVersion: v1
-                kind: Service
-                metadata: {name: app}
-                spec: {ports: [{name: http, port: 80}]}
-                ---
-                apiVersion: discovery.k8s.io/v1
-                kind: EndpointSlice
-                metadata: {name: app-x, labels: {kubernetes.io/service-name: app}}
-                addressType: IPv4
-                ports: [{name: http, port: %d}]
-                endpoints: [{addresses: [127.0.0.1]}]
-                """.formatted(app.port()));
+        StringBuilder manifests = new StringBuilder(LoopbackService.yaml("app", app.port()));
         manifests.append(ingress("neighbour", "neighbour.example.com", Map.of()));
         for (Case c : CASES) {
             Map<String, String> annotations = new LinkedHashMap<>();

@@ -45,7 +45,8 @@ class ManifestModeTest {
     void start() throws Exception {
         one = new EchoUpstream("one");
         two = new EchoUpstream("two");
-        Files.writeString(dir.resolve("services.yaml"), service("one", one.port()) + "---\n" + service("two", two.port()));
+        Files.writeString(dir.resolve("services.yaml"), LoopbackService.yaml("one", one.port()) + "---\n"
+                + LoopbackService.yaml("two", two.port()));
         Files.writeString(dir.resolve("ingress.yaml"), ingress("a.example.com", "one"));
         routes = new ActiveRoutes();
         applier = new ConfigApplier(routes, TranslatorConfig.defaults());
@@ -62,22 +63,6 @@ class ManifestModeTest {
         source.close();
         one.close();
         two.close();
-    }
-
-    private static String service(String name, int port) {
-        return """
-                apiVersion: v1
-                kind: Service
-                metadata: {name: %1$s}
-                spec: {ports: [{name: http, port: 80}]}
-                ---
-                apiVersion: discovery.k8s.io/v1
-                kind: EndpointSlice
-                metadata: {name: %1$s-x, labels: {kubernetes.io/service-name: %1$s}}
-                addressType: IPv4
-                ports: [{name: http, port: %2$d}]
-                endpoints: [{addresses: [127.0.0.1]}]
-                """.formatted(name, port);
     }
 
     private static String ingress(String host, String service) {

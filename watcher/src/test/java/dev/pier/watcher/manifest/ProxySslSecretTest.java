@@ -51,31 +51,8 @@ class ProxySslSecretTest {
         TestCerts.Issued server = upstreamCa.issue("app.internal");
         secure = new TlsUpstream(server.chain(), server.key(), clientCa.certificate());
         plain = new EchoUpstream("plain");
-        Files.writeString(dir.resolve("apps.yaml"), """
-                apiVersion: v1
-                kind: Service
-                metadata: {name: secure}
-                spec: {ports: [{name: https, port: 443}]}
-                ---
-                apiVersion: discovery.k8s.io/v1
-                kind: EndpointSlice
-                metadata: {name: secure-x, labels: {kubernetes.io/service-name: secure}}
-                addressType: IPv4
-                ports: [{name: https, port: %d}]
-                endpoints: [{addresses: [127.0.0.1]}]
-                ---
-                apiVersion: v1
-                kind: Service
-                metadata: {name: plain}
-                spec: {ports: [{name: http, port: 80}]}
-                ---
-                apiVersion: discovery.k8s.io/v1
-                kind: EndpointSlice
-                metadata: {name: plain-x, labels: {kubernetes.io/service-name: plain}}
-                addressType: IPv4
-                ports: [{name: http, port: %d}]
-                endpoints: [{addresses: [127.0.0.1]}]
-                """.formatted(secure.port(), plain.port())
+        Files.writeString(dir.resolve("apps.yaml"), LoopbackService.yaml("secure", "https", 443, secure.port())
+                + "---\n" + LoopbackService.yaml("plain", plain.port())
                 + ingress("verified", "default/upstream-tls", "on", "app.internal")
                 + ingress("wrong-name", "default/upstream-tls", "on", "other.internal")
                 + ingress("unverified", "upstream-tls", "off", null)
