@@ -184,7 +184,7 @@ class AnnotationBehaviourTest {
         app = new EchoUpstream("app");
         TestCerts.Issued cert = TestCerts.issue(KeyType.EC_P256, "ssl-redirect-off.example.com",
                 "ssl-redirect-default.example.com");
-        StringBuilder manifests = new StringBuilder(LoopbackService.yaml("app", app.port()) + """
+        StringBuilder manifests = new StringBuilder(TestManifests.service("app", app.port()) + """
                 ---
                 apiVersion: v1
                 kind: Secret

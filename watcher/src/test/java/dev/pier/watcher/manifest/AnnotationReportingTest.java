@@ -40,7 +40,7 @@ class AnnotationReportingTest {
     @BeforeEach
     void start() throws Exception {
         app = new EchoUpstream("app");
-        Files.writeString(dir.resolve("app.yaml"), LoopbackService.yaml("app", app.port())
+        Files.writeString(dir.resolve("app.yaml"), TestManifests.service("app", app.port())
                 + ingress("open", "open.example.com", "nginx.ingress.kubernetes.io/affinity: cookie")
                 + ingress("guarded", "admin.example.com", "nginx.ingress.kubernetes.io/auth-url: http://auth/check")
                 + ingress("upload", "upload.example.com", "nginx.ingress.kubernetes.io/proxy-body-size: 1k")
@@ -106,19 +106,7 @@ class AnnotationReportingTest {
     }
 
     private static String ingress(String name, String host, String annotation) {
-        return """
-                ---
-                apiVersion: networking.k8s.io/v1
-                kind: Ingress
-                metadata:
-                  name: %s
-                  annotations: {%s}
-                spec:
-                  ingressClassName: pier
-                  rules:
-                    - host: %s
-                      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: app, port: {number: 80}}}}]}
-                """.formatted(name, annotation, host);
+        return TestManifests.ingress(name, host, annotation, "/");
     }
 
     private HttpResponse<String> get(int port, String host, String path) throws Exception {

@@ -89,7 +89,7 @@ class BadAnnotationValueTest {
     @BeforeAll
     static void start() throws Exception {
         app = new EchoUpstream("app");
-        StringBuilder manifests = new StringBuilder(LoopbackService.yaml("app", app.port()));
+        StringBuilder manifests = new StringBuilder(TestManifests.service("app", app.port()));
         manifests.append(ingress("neighbour", "neighbour.example.com", Map.of()));
         for (Case c : CASES) {
             Map<String, String> annotations = new LinkedHashMap<>();
@@ -120,22 +120,7 @@ class BadAnnotationValueTest {
     private static String ingress(String name, String host, Map<String, String> annotations) {
         List<String> pairs = annotations.entrySet().stream()
                 .map(e -> e.getKey() + ": '" + e.getValue().replace("'", "''") + "'").toList();
-        return """
-                ---
-                apiVersion: networking.k8s.io/v1
-                kind: Ingress
-                metadata:
-                  name: %s
-                  annotations: {%s}
-                spec:
-                  ingressClassName: pier
-                  rules:
-                    - host: %s
-                      http:
-                        paths:
-                          - {path: /, pathType: Prefix, backend: {service: {name: app, port: {number: 80}}}}
-                          - {path: /api, pathType: Prefix, backend: {service: {name: app, port: {number: 80}}}}
-                """.formatted(name, String.join(", ", pairs), host);
+        return TestManifests.ingress(name, host, String.join(", ", pairs), "/", "/api");
     }
 
     static Stream<Arguments> cases() {

@@ -45,8 +45,8 @@ class ManifestModeTest {
     void start() throws Exception {
         one = new EchoUpstream("one");
         two = new EchoUpstream("two");
-        Files.writeString(dir.resolve("services.yaml"), LoopbackService.yaml("one", one.port()) + "---\n"
-                + LoopbackService.yaml("two", two.port()));
+        Files.writeString(dir.resolve("services.yaml"), TestManifests.service("one", one.port()) + "---\n"
+                + TestManifests.service("two", two.port()));
         Files.writeString(dir.resolve("ingress.yaml"), ingress("a.example.com", "one"));
         routes = new ActiveRoutes();
         applier = new ConfigApplier(routes, TranslatorConfig.defaults());

@@ -51,8 +51,8 @@ class ProxySslSecretTest {
         TestCerts.Issued server = upstreamCa.issue("app.internal");
         secure = new TlsUpstream(server.chain(), server.key(), clientCa.certificate());
         plain = new EchoUpstream("plain");
-        Files.writeString(dir.resolve("apps.yaml"), LoopbackService.yaml("secure", "https", 443, secure.port())
-                + "---\n" + LoopbackService.yaml("plain", plain.port())
+        Files.writeString(dir.resolve("apps.yaml"), TestManifests.service("secure", "https", 443, secure.port())
+                + "---\n" + TestManifests.service("plain", plain.port())
                 + ingress("verified", "default/upstream-tls", "on", "app.internal")
                 + ingress("wrong-name", "default/upstream-tls", "on", "other.internal")
                 + ingress("unverified", "upstream-tls", "off", null)
