@@ -67,10 +67,10 @@ public final class ProxyInitializers {
                 .setTrailersFactory(Trailers.FACTORY);
     }
 
-    /** How upstream responses are decoded (the pool's connections). */
+    /** How upstream responses are decoded (the pool's connections): their fields in a {@link CompactHeaders}. */
     static HttpDecoderConfig upstreamDecoder() {
         return new HttpDecoderConfig().setMaxHeaderSize(64 * 1024).setMaxChunkSize(MAX_CHUNK_SIZE)
-                .setTrailersFactory(Trailers.FACTORY);
+                .setHeadersFactory(CompactHeaders.FACTORY).setTrailersFactory(Trailers.FACTORY);
     }
 
     /** A bootstrap for the plain-HTTP listener. */
