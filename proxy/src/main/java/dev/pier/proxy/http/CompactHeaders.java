@@ -22,12 +22,13 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 
 /**
- * The fields of an upstream's response head, in one small array of name-value pairs instead of Netty's hash table
- * (a table of sixteen buckets and a list head on top of an entry per field): a response of five fields costs about
- * 150 bytes instead of 330. Lookups scan the array, which for the ten or so fields of a response is as quick as
- * hashing. Names match case-insensitively and keep their order and spelling, as in {@code DefaultHttpHeaders}, and
- * every name and value is validated as Netty's default headers validate them (no CR, LF or NUL in a value, a token
- * for a name); {@code CompactHeadersTest} holds the two to the same answers.
+ * The fields of an HTTP/1.1 head as the decoders read them (a client's request, an upstream's response), in one small
+ * array of name-value pairs instead of Netty's hash table (sixteen buckets and a list head on top of an entry per
+ * field): five fields cost about 150 bytes instead of 330. Lookups scan the array, which for the ten or twenty fields
+ * of a head is as quick as hashing. Names match case-insensitively and keep their order and spelling, every name and
+ * value is validated as Netty's default headers validate them (a token for a name; no CR, LF or NUL in a value), and
+ * each read answers as {@code DefaultHttpHeaders} does, quirks included (the values of a name iterate newest first):
+ * {@code CompactHeadersTest} holds the two to the same answers.
  *
  * <p>Event-loop confined, as the message it belongs to.
  */

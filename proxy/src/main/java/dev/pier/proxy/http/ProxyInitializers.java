@@ -58,16 +58,20 @@ public final class ProxyInitializers {
         this.decoder = clientDecoder(config);
     }
 
-    /** How client requests are decoded: the configured limits on the request line and header block. */
+    /**
+     * How client requests are decoded: the configured limits on the request line and header block; the fields in a
+     * {@link CompactHeaders}.
+     */
     static HttpDecoderConfig clientDecoder(ProxyConfig config) {
         return new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxInitialLineLength())
                 .setMaxHeaderSize(config.maxHeaderSize())
                 .setMaxChunkSize(MAX_CHUNK_SIZE)
+                .setHeadersFactory(CompactHeaders.FACTORY)
                 .setTrailersFactory(Trailers.FACTORY);
     }
 
-    /** How upstream responses are decoded (the pool's connections): their fields in a {@link CompactHeaders}. */
+    /** How upstream responses are decoded (the pool's connections), their fields in a {@link CompactHeaders}. */
     static HttpDecoderConfig upstreamDecoder() {
         return new HttpDecoderConfig().setMaxHeaderSize(64 * 1024).setMaxChunkSize(MAX_CHUNK_SIZE)
                 .setHeadersFactory(CompactHeaders.FACTORY).setTrailersFactory(Trailers.FACTORY);
