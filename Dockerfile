@@ -17,7 +17,7 @@ COPY --from=build /opt/java /opt/java
 COPY --from=build /src/watcher/target/pier.jar /opt/pier/pier.jar
 # The JVM options of bin/jvm.options for Java 25, where each is explained (scripts/check-image.sh checks that they
 # agree; bin/pier applies the same outside the image). Override them with the environment variable.
-ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=70 -XX:+UseSerialGC -XX:+UseCompactObjectHeaders \
+ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=70 -XX:+UseSerialGC -XX:NewSize=32m -XX:+UseCompactObjectHeaders \
 --sun-misc-unsafe-memory-access=allow -Dio.netty.leakDetection.level=disabled -XX:-UsePerfData"
 USER 65532:65532
 EXPOSE 8080 8443 10254
