@@ -78,7 +78,7 @@ final class Http2RequestDecoder extends ChannelInboundHandlerAdapter {
                     new IllegalArgumentException(problem)));
             return;
         }
-        HttpHeaders headers = new DefaultHttpHeaders();
+        HttpHeaders headers = CompactHeaders.FACTORY.newHeaders(); // validated as DefaultHttpHeaders validates
         CharSequence authority = h2.authority();
         if (authority != null && !h2.contains(HttpHeaderNames.HOST)) {
             headers.add(HttpHeaderNames.HOST, authority);
