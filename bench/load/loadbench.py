@@ -271,25 +271,33 @@ spec:
     (d / "bench.yaml").write_text("".join(parts))
 
 
-def write_nginx(d, hosts, crt, key, access_log=False):
+# What ingress-nginx has nginx send the upstream for a plain Ingress: the request headers Pier sends too.
+NGINX_FORWARDING = """  proxy_set_header Host $host;
+  proxy_set_header X-Forwarded-For $remote_addr;
+  proxy_set_header X-Forwarded-Proto $scheme;
+  proxy_set_header X-Forwarded-Host $host;
+  proxy_set_header X-Forwarded-Port $server_port;
+  proxy_set_header X-Real-IP $remote_addr;
+  proxy_set_header X-Request-ID $request_id;
+"""
+
+
+def write_nginx(d, hosts, crt, key, name="nginx", access_log=False, plain=False):
     """nginx as ingress-nginx configures it for a plain Ingress: the upstream gets the request headers Pier sends
     (Host, X-Forwarded-For/-Proto/-Host/-Port, X-Real-IP, X-Request-ID), so both proxies do the same work; with
-    access_log, each request is logged as ingress-nginx logs it."""
+    access_log, each request is logged as ingress-nginx logs it. With plain, a bare reverse proxy instead: proxy_pass
+    with upstream keep-alive and nothing else, less work than any Ingress controller does (the floor)."""
     d.mkdir(parents=True, exist_ok=True)
-    http_port, https_port = PROXIES["nginx"]
-    servers = []
-    for i in range(hosts):
-        servers.append(f"""
+    http_port, https_port = PROXIES[name]
+    location = "proxy_pass http://up;" if plain else (
+        'set $proxy_upstream_name "default-bench-80"; set $proxy_alternative_upstream_name ""; proxy_pass http://up;')
+    servers = "".join(f"""
   server {{
     listen 127.0.0.1:{http_port}{' default_server backlog=4096' if i == 0 else ''};
     listen 127.0.0.1:{https_port} ssl http2{' default_server backlog=4096' if i == 0 else ''};
     server_name {host(i)};
-    location / {{
-      set $proxy_upstream_name "default-bench-80";
-      set $proxy_alternative_upstream_name "";
-      proxy_pass http://up;
-    }}
-  }}""")
+    location / {{ {location} }}
+  }}""" for i in range(hosts))
     return nginx_conf(d, f"""  keepalive_timeout 75s;
   server_names_hash_max_size 65536;
   server_names_hash_bucket_size 128;
@@ -298,38 +306,8 @@ def write_nginx(d, hosts, crt, key, access_log=False):
   ssl_protocols TLSv1.2 TLSv1.3;
   proxy_http_version 1.1;
   proxy_set_header Connection "";
-  proxy_set_header Host $host;
-  proxy_set_header X-Forwarded-For $remote_addr;
-  proxy_set_header X-Forwarded-Proto $scheme;
-  proxy_set_header X-Forwarded-Host $host;
-  proxy_set_header X-Forwarded-Port $server_port;
-  proxy_set_header X-Real-IP $remote_addr;
-  proxy_set_header X-Request-ID $request_id;
-  upstream up {{ server 127.0.0.1:{UPSTREAM_PORT}; keepalive 256; }}
-{''.join(servers)}""", access_log=d / "access.log" if access_log else None)
-
-
-def write_nginx_plain(d, hosts, crt, key):
-    """nginx as a bare reverse proxy: proxy_pass with upstream keep-alive and nothing else (no forwarding headers, no
-    log): less work than any Ingress controller does, the floor to compare CPU per request with."""
-    d.mkdir(parents=True, exist_ok=True)
-    http_port, https_port = PROXIES["nginx-plain"]
-    servers = "".join(f"""
-  server {{
-    listen 127.0.0.1:{http_port}{' default_server backlog=4096' if i == 0 else ''};
-    listen 127.0.0.1:{https_port} ssl http2{' default_server backlog=4096' if i == 0 else ''};
-    server_name {host(i)};
-    location / {{ proxy_pass http://up; }}
-  }}""" for i in range(hosts))
-    return nginx_conf(d, f"""  keepalive_timeout 75s;
-  server_names_hash_max_size 65536;
-  server_names_hash_bucket_size 128;
-  ssl_certificate {crt};
-  ssl_certificate_key {key};
-  proxy_http_version 1.1;
-  proxy_set_header Connection "";
-  upstream up {{ server 127.0.0.1:{UPSTREAM_PORT}; keepalive 256; }}
-{servers}""")
+{'' if plain else NGINX_FORWARDING}  upstream up {{ server 127.0.0.1:{UPSTREAM_PORT}; keepalive 256; }}
+{servers}""", access_log=d / "access.log" if access_log else None)
 
 
 def write_haproxy(d, hosts, pem):
@@ -398,7 +376,7 @@ def start_proxies(names, scenario, work, procs, args, crt, key):
             p = procs.start(name, ["nginx", "-c", str(conf), "-e", str(d / "nginx" / "error.log")],
                             d / "nginx.log", 0)
         elif name == "nginx-plain":
-            conf = write_nginx_plain(d / "nginx-plain", hosts, crt, key)
+            conf = write_nginx(d / "nginx-plain", hosts, crt, key, name="nginx-plain", plain=True)
             p = procs.start(name, ["nginx", "-c", str(conf), "-e", str(d / "nginx-plain" / "error.log")],
                             d / "nginx-plain.log", 0)
         elif name == "haproxy":

@@ -113,9 +113,19 @@ final class CompactHeaders extends HttpHeaders {
         return value.toString();
     }
 
-    private void append(CharSequence name, Object value) {
+    /** The text of a value, validated. */
+    private static CharSequence validValue(Object value) {
         CharSequence v = text(value);
         VALUES.validate(v);
+        return v;
+    }
+
+    private void append(CharSequence name, Object value) {
+        store(name, validValue(value));
+    }
+
+    /** Adds a field whose name and value are valid. */
+    private void store(CharSequence name, CharSequence v) {
         if (size == fields.length) {
             fields = Arrays.copyOf(fields, size * 2);
         }
@@ -385,10 +395,9 @@ final class CompactHeaders extends HttpHeaders {
     @Override
     public HttpHeaders set(CharSequence name, Object value) {
         validName(name);
-        CharSequence v = text(value);
-        VALUES.validate(v);
+        CharSequence v = validValue(value); // before removing: a bad value changes nothing
         remove(name);
-        append(name, v);
+        store(name, v);
         return this;
     }
 

@@ -26,8 +26,8 @@ import java.util.function.Function;
  * has no body, whatever its Content-Length says), with a response decoder that shares constants for the field names
  * and status-line words most upstreams send on every response instead of copying each into new objects: a
  * {@code Content-Type}, {@code HTTP/1.1} or {@code 200 OK} costs no allocation. Everything else decodes as in Netty.
- * A {@link ForwardedRequest}'s forwarding fields are written straight after its own. Pier never sends CONNECT upstream (such a request gets 400 from the client side), so that case of Netty's codec is
- * not carried over.
+ * A {@link ForwardedRequest}'s forwarding fields are written straight after its own. Pier never sends CONNECT
+ * upstream (such a request gets 400 from the client side), so that case of Netty's codec is not carried over.
  *
  * <p>One per connection; event-loop confined.
  */
